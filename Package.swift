@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// The target list is the data flow: input -> framing -> parsing -> aggregation -> output.
+// C libraries are wrapped once each: CPCRE2 by PCRE2, CZlib by Zlib.
+let package = Package(
+    name: "logsift",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "logsift", targets: ["logsift"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8",
+                       providers: [.apt(["libpcre2-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "PCRE2", dependencies: ["CPCRE2"]),
+        .target(name: "Zlib", dependencies: ["CZlib"]),
+        .target(name: "LogInput", dependencies: ["Zlib"]),
+        .target(name: "LogParsing", dependencies: ["PCRE2"]),
+        .target(name: "LogAggregation", dependencies: ["LogParsing"]),
+        .target(name: "LogReport", dependencies: ["LogAggregation"]),
+        .target(name: "LogsiftEngine",
+                dependencies: ["LogInput", "LogParsing", "LogAggregation", "LogReport"]),
+        .executableTarget(name: "logsift", dependencies: [
+            "LogsiftEngine",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "PCRE2Tests", dependencies: ["PCRE2"]),
+        .testTarget(name: "ZlibTests", dependencies: ["Zlib"]),
+        .testTarget(name: "LogInputTests", dependencies: ["LogInput"]),
+        .testTarget(name: "LogParsingTests", dependencies: ["LogParsing"]),
+        .testTarget(name: "LogAggregationTests", dependencies: ["LogAggregation"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["LogsiftEngine"]),
+    ]
+)

@@ -1,0 +1,10 @@
+#ifndef LOGSIFT_CZLIB_SHIM_H
+#define LOGSIFT_CZLIB_SHIM_H
+#include <zlib.h>
+
+// inflateInit2 is a macro that passes the library version and struct size; Swift cannot call it.
+static inline int logsift_inflate_init2(z_streamp stream, int window_bits) {
+    return inflateInit2(stream, window_bits);
+}
+
+#endif

@@ -1,0 +1,137 @@
+/// LogInput: where bytes come from, and how they become lines.
+///
+/// Takes paths (or `-` for stdin), gives `LineReader`s that hand out each line as a byte range in
+/// one reusable buffer. Gzip is detected by its magic bytes and inflated on the fly, members one
+/// after another. Rotated sets are put oldest first. It knows nothing of log formats.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Something that fills a caller's buffer with the next bytes of one input.
+public protocol ByteSource: AnyObject {
+    /// Reads at most `buffer.count` bytes; returns 0 only at the end of the input.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int
+}
+
+/// What went wrong with one input, named for the user.
+public enum InputError: Error, CustomStringConvertible, Equatable, Sendable {
+    case cannotOpen(path: String, reason: String)
+    case isDirectory(path: String)
+    case readFailed(path: String, reason: String)
+    /// The gzip stream stopped before its end; everything before that point was still read.
+    case truncatedGzip(path: String, decompressedBytes: Int)
+    case corruptGzip(path: String, decompressedBytes: Int, reason: String)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let reason):
+            return "\(path): cannot open: \(reason)"
+        case .isDirectory(let path):
+            return "\(path): is a directory; name the log files inside it (e.g. \(path)/access.log*)"
+        case .readFailed(let path, let reason):
+            return "\(path): read failed: \(reason)"
+        case .truncatedGzip(let path, let bytes):
+            return "\(path): gzip data ends early (truncated file?); analysed the \(bytes) decompressed bytes before that point"
+        case .corruptGzip(let path, let bytes, let reason):
+            return "\(path): corrupt gzip data (\(reason)) after \(bytes) decompressed bytes; analysed what came before"
+        }
+    }
+
+    /// True when the input was partly read and its lines up to the error still count.
+    public var isPartial: Bool {
+        switch self {
+        case .truncatedGzip, .corruptGzip: return true
+        default: return false
+        }
+    }
+}
+
+func systemError() -> String {
+    String(cString: strerror(errno))
+}
+
+/// Reads a file descriptor, optionally a byte range of it (for splitting one file between workers).
+public final class FileSource: ByteSource {
+    public let path: String
+    let fd: Int32
+    let ownsDescriptor: Bool
+    var offset: Int
+    let end: Int?
+
+    /// Opens `path` for reading the bytes in `range` (the whole file when nil).
+    public init(path: String, range: Range<Int>? = nil) throws(InputError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .cannotOpen(path: path, reason: systemError()) }
+        var info = stat()
+        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+            close(fd)
+            throw .isDirectory(path: path)
+        }
+        self.path = path
+        self.fd = fd
+        self.ownsDescriptor = true
+        self.offset = range?.lowerBound ?? 0
+        self.end = range?.upperBound
+        #if os(Linux)
+        _ = posix_fadvise(fd, off_t(offset), 0, POSIX_FADV_SEQUENTIAL)
+        #endif
+    }
+
+    /// Reads standard input (or another descriptor it does not own).
+    public init(descriptor: Int32, name: String) {
+        self.path = name
+        self.fd = descriptor
+        self.ownsDescriptor = false
+        self.offset = 0
+        self.end = nil
+    }
+
+    deinit { if ownsDescriptor { close(fd) } }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
+        var want = buffer.count
+        if let end { want = min(want, end - offset) }
+        guard want > 0 else { return 0 }
+        while true {
+            let n = ownsDescriptor
+                ? pread(fd, buffer.baseAddress, want, off_t(offset))
+                : Glibc.read(fd, buffer.baseAddress, want)
+            if n >= 0 { offset += n; return n }
+            if errno == EINTR { continue }
+            throw .readFailed(path: path, reason: systemError())
+        }
+    }
+
+    /// Size of a regular file in bytes, or nil for pipes and other streams.
+    public static func regularFileSize(_ path: String) -> Int? {
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return Int(info.st_size)
+    }
+}
+
+/// Serves a few bytes read ahead (to sniff the format) before the rest of its source.
+final class PrefixedSource: ByteSource {
+    var prefix: [UInt8]
+    var prefixOffset = 0
+    let rest: ByteSource
+
+    init(prefix: [UInt8], rest: ByteSource) {
+        self.prefix = prefix
+        self.rest = rest
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
+        if prefixOffset < prefix.count {
+            let n = min(buffer.count, prefix.count - prefixOffset)
+            prefix.withUnsafeBytes { src in
+                buffer.baseAddress!.copyMemory(from: src.baseAddress! + prefixOffset, byteCount: n)
+            }
+            prefixOffset += n
+            return n
+        }
+        return try rest.read(into: buffer)
+    }
+}

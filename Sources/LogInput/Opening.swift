@@ -1,0 +1,73 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension InputSpec {
+    /// Opens the input (or a line-aligned byte range of a plain file) as a byte source,
+    /// inflating it when its first bytes are the gzip magic.
+    public func open(range: Range<Int>? = nil) throws(InputError) -> ByteSource {
+        let raw: ByteSource = isStdin
+            ? FileSource(descriptor: 0, name: displayName)
+            : try FileSource(path: path, range: range)
+        if range != nil { return raw }
+        var head = [UInt8](repeating: 0, count: 2)
+        var have = 0
+        while have < 2 {
+            let n = try Self.read(raw, into: &head, at: have)
+            if n == 0 { break }
+            have += n
+        }
+        head.removeLast(2 - have)
+        let sniffed = PrefixedSource(prefix: head, rest: raw)
+        if head == GzipSource.magic {
+            return try GzipSource(compressed: sniffed, path: displayName)
+        }
+        return sniffed
+    }
+
+    private static func read(_ source: ByteSource, into bytes: inout [UInt8], at offset: Int) throws(InputError) -> Int {
+        var result: Result<Int, InputError> = .success(0)
+        bytes.withUnsafeMutableBytes { buffer in
+            do throws(InputError) {
+                result = .success(try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[offset...])))
+            } catch {
+                result = .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    /// Whether the input is a plain (not gzip) regular file, and its size: such files can be
+    /// split between workers.
+    public func splittableSize() -> Int? {
+        guard !isStdin, let size = FileSource.regularFileSize(path), size > 0 else { return nil }
+        guard let source = try? FileSource(path: path, range: 0..<min(2, size)) else { return nil }
+        var head = [UInt8](repeating: 0, count: 2)
+        let n = (try? head.withUnsafeMutableBytes { try source.read(into: $0) }) ?? 0
+        if n == 2 && head == GzipSource.magic { return nil }
+        return size
+    }
+
+    /// Splits a plain file into up to `parts` line-aligned ranges of roughly equal size.
+    public func lineAlignedRanges(size: Int, parts: Int) -> [Range<Int>] {
+        guard parts > 1, size > 0 else { return [0..<size] }
+        var cuts = [0]
+        guard let source = try? FileSource(path: path) else { return [0..<size] }
+        var probe = [UInt8](repeating: 0, count: 64 * 1024)
+        for k in 1..<parts {
+            var position = max(size * k / parts, cuts.last!)
+            var found: Int? = nil
+            while found == nil && position < size {
+                let n = probe.withUnsafeMutableBytes { buffer in
+                    pread(source.fd, buffer.baseAddress, buffer.count, off_t(position))
+                }
+                guard n > 0 else { break }
+                if let i = probe[0..<n].firstIndex(of: 0x0a) { found = position + i + 1 } else { position += n }
+            }
+            guard let cut = found, cut < size, cut > cuts.last! else { continue }
+            cuts.append(cut)
+        }
+        cuts.append(size)
+        return zip(cuts, cuts.dropFirst()).map { $0..<$1 }
+    }
+}
