@@ -1,0 +1,74 @@
+/// What one input contributed, for the report header and for error messages.
+public struct InputSummary: Sendable {
+    public var name: String
+    /// The format used for the input (detected or given), or "unknown".
+    public var format: String
+    public var lines: UInt64 = 0
+    public var matched: UInt64 = 0
+    public var unmatched: UInt64 = 0
+    public var blank: UInt64 = 0
+    /// Lines a pattern gave up on (PCRE2 match limit): also counted in `unmatched`.
+    public var limitExceeded: UInt64 = 0
+    /// Lines longer than the line cap: cut to the cap and still parsed.
+    public var overlong: UInt64 = 0
+    public var bytesRead: UInt64 = 0
+    /// A read error that ended the input early (what came before it still counts).
+    public var error: String?
+
+    public init(name: String, format: String) {
+        self.name = name
+        self.format = format
+    }
+
+    public mutating func merge(_ other: InputSummary) {
+        lines += other.lines
+        matched += other.matched
+        unmatched += other.unmatched
+        blank += other.blank
+        limitExceeded += other.limitExceeded
+        overlong += other.overlong
+        bytesRead += other.bytesRead
+        if error == nil { error = other.error }
+    }
+}
+
+/// A line that matched no pattern, kept so the user can see what was not understood.
+public struct UnmatchedSample: Sendable, Equatable {
+    public var input: String
+    public var inputIndex: Int
+    /// 1-based line number within the input.
+    public var line: Int
+    /// The line's text (invalid UTF-8 shown as U+FFFD), cut to `maxLength` bytes.
+    public var text: String
+
+    public static let maxLength = 300
+
+    public init(input: String, inputIndex: Int, line: Int, bytes: UnsafeRawBufferPointer) {
+        self.input = input
+        self.inputIndex = inputIndex
+        self.line = line
+        self.text = String(decoding: bytes.prefix(UnmatchedSample.maxLength), as: UTF8.self)
+    }
+}
+
+/// The result of analysing a set of inputs: what every output is made from.
+public struct Analysis: Sendable {
+    public var inputs: [InputSummary]
+    public var traffic: TrafficAggregate
+    public var samples: [UnmatchedSample]
+    /// Whether any input's format carries a request time (latency columns are shown then).
+    public var hasLatency: Bool
+    public var elapsedSeconds: Double = 0
+
+    public init(inputs: [InputSummary], traffic: TrafficAggregate, samples: [UnmatchedSample], hasLatency: Bool) {
+        self.inputs = inputs
+        self.traffic = traffic
+        self.samples = samples
+        self.hasLatency = hasLatency
+    }
+
+    public var totalLines: UInt64 { inputs.reduce(0) { $0 + $1.lines } }
+    public var unmatched: UInt64 { inputs.reduce(0) { $0 + $1.unmatched } }
+    public var matched: UInt64 { inputs.reduce(0) { $0 + $1.matched } }
+    public var bytesRead: UInt64 { inputs.reduce(0) { $0 + $1.bytesRead } }
+}

@@ -1,0 +1,190 @@
+import LogParsing
+
+/// Counts for one time bucket (or for the whole input).
+public struct BucketStats: Sendable {
+    public var requests: UInt64 = 0
+    /// Requests per status class: index 1...5 for 1xx...5xx, 0 for anything else.
+    public var classes: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
+    public var bytes: UInt64 = 0
+    public var latency = LatencySketch()
+    public var upstream = LatencySketch()
+
+    public init() {}
+
+    @inline(__always)
+    public mutating func add(_ record: AccessRecord) {
+        requests &+= 1
+        switch record.status {
+        case 100..<200: classes.1 &+= 1
+        case 200..<300: classes.2 &+= 1
+        case 300..<400: classes.3 &+= 1
+        case 400..<500: classes.4 &+= 1
+        case 500..<600: classes.5 &+= 1
+        default: classes.0 &+= 1
+        }
+        bytes &+= UInt64(truncatingIfNeeded: record.bytes)
+        if let t = record.requestTime { latency.add(t) }
+        if let t = record.upstreamTime { upstream.add(t) }
+    }
+
+    public mutating func merge(_ other: BucketStats) {
+        requests += other.requests
+        classes.0 += other.classes.0
+        classes.1 += other.classes.1
+        classes.2 += other.classes.2
+        classes.3 += other.classes.3
+        classes.4 += other.classes.4
+        classes.5 += other.classes.5
+        bytes += other.bytes
+        latency.merge(other.latency)
+        upstream.merge(other.upstream)
+    }
+
+    /// Requests of status class `k` (1...5), or of unknown status for 0.
+    public func count(ofClass k: Int) -> UInt64 {
+        switch k {
+        case 1: return classes.1
+        case 2: return classes.2
+        case 3: return classes.3
+        case 4: return classes.4
+        case 5: return classes.5
+        default: return classes.0
+        }
+    }
+
+    public func rate(ofClass k: Int) -> Double {
+        requests == 0 ? 0 : Double(count(ofClass: k)) / Double(requests)
+    }
+}
+
+/// Everything `logsift report` says about access logs, built line by line and mergeable.
+public struct TrafficAggregate: Sendable {
+    public static let defaultMaxBuckets = 10_000
+
+    public private(set) var bucketSeconds: Int64
+    public let maxBuckets: Int
+    /// Bucket start (epoch seconds, a multiple of `bucketSeconds`) -> index into `buckets`.
+    var bucketIndex: [Int64: Int] = [:]
+    public private(set) var bucketStarts: [Int64] = []
+    public private(set) var buckets: [BucketStats] = []
+    var lastBucketStart: Int64 = .min
+    var lastBucketSlot = -1
+
+    public private(set) var total = BucketStats()
+    /// Requests per exact status code 0...599; anything else is counted at index 0.
+    public private(set) var statusCounts = [UInt64](repeating: 0, count: 600)
+    public private(set) var paths: PathTable
+    /// Matched lines whose timestamp could not be read: in the totals, in no bucket.
+    public private(set) var untimed: UInt64 = 0
+    /// Matched lines without a request path (`"-"`, TLS garbage sent to a plain port).
+    public private(set) var pathless: UInt64 = 0
+    public private(set) var firstTime: Int64 = .max
+    public private(set) var lastTime: Int64 = .min
+    /// How many times the bucket width doubled to stay within `maxBuckets`.
+    public private(set) var widenings = 0
+
+    public init(bucketSeconds: Int64 = 60, maxBuckets: Int = TrafficAggregate.defaultMaxBuckets,
+                pathCapacity: Int = 5_000) {
+        self.bucketSeconds = Swift.max(1, bucketSeconds)
+        self.maxBuckets = Swift.max(2, maxBuckets)
+        self.paths = PathTable(capacity: pathCapacity)
+    }
+
+    @inline(__always)
+    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+        let q = a / b
+        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+    }
+
+    /// Adds one parsed line. `line` is the buffer the record's ranges point into.
+    @inline(__always)
+    public mutating func add(_ record: AccessRecord, line: UnsafeRawBufferPointer) {
+        total.add(record)
+        let status = record.status
+        statusCounts[status >= 0 && status < 600 ? status : 0] &+= 1
+        if let t = record.time {
+            if t < firstTime { firstTime = t }
+            if t > lastTime { lastTime = t }
+            let start = TrafficAggregate.floorDiv(t, bucketSeconds) &* bucketSeconds
+            let slot = start == lastBucketStart ? lastBucketSlot : bucketSlot(start)
+            buckets[slot].add(record)
+        } else {
+            untimed &+= 1
+        }
+        if let path = record.path {
+            // The template is built on the stack: no allocation per line.
+            withUnsafeTemporaryAllocation(byteCount: PathTemplate.maxLength, alignment: 16) { scratch in
+                let n = PathTemplate.write(line, path, into: scratch)
+                let index = paths.entryIndex(UnsafeRawBufferPointer(rebasing: scratch[0..<n]))
+                paths.record(index, status: status, bytes: record.bytes, latency: record.requestTime)
+            }
+        } else {
+            pathless &+= 1
+        }
+    }
+
+    @inline(never)
+    mutating func bucketSlot(_ start: Int64) -> Int {
+        if let slot = bucketIndex[start] {
+            lastBucketStart = start
+            lastBucketSlot = slot
+            return slot
+        }
+        if buckets.count >= maxBuckets {
+            widen()
+            let coarse = TrafficAggregate.floorDiv(start, bucketSeconds) * bucketSeconds
+            return bucketSlot(coarse == start ? start : coarse)
+        }
+        bucketIndex[start] = buckets.count
+        bucketStarts.append(start)
+        buckets.append(BucketStats())
+        lastBucketStart = start
+        lastBucketSlot = buckets.count - 1
+        return lastBucketSlot
+    }
+
+    /// Doubles the bucket width, merging neighbours, so memory stays bounded on long inputs.
+    mutating func widen() {
+        regroup(to: bucketSeconds * 2)
+        widenings += 1
+    }
+
+    mutating func regroup(to width: Int64) {
+        var merged: [Int64: BucketStats] = [:]
+        for (start, stats) in zip(bucketStarts, buckets) {
+            merged[TrafficAggregate.floorDiv(start, width) * width, default: BucketStats()].merge(stats)
+        }
+        bucketSeconds = width
+        bucketStarts = merged.keys.sorted()
+        buckets = bucketStarts.map { merged[$0]! }
+        bucketIndex = Dictionary(uniqueKeysWithValues: bucketStarts.enumerated().map { ($1, $0) })
+        lastBucketStart = .min
+        lastBucketSlot = -1
+    }
+
+    /// Adds another aggregate of other lines. Widths must be multiples of one another (they are
+    /// the same width doubled); the result takes the wider one.
+    public mutating func merge(_ other: TrafficAggregate) {
+        var other = other
+        if other.bucketSeconds > bucketSeconds { regroup(to: other.bucketSeconds) }
+        if bucketSeconds > other.bucketSeconds { other.regroup(to: bucketSeconds) }
+        for (start, stats) in zip(other.bucketStarts, other.buckets) {
+            let slot = bucketSlot(start)
+            buckets[slot].merge(stats)
+        }
+        widenings = Swift.max(widenings, other.widenings)
+        total.merge(other.total)
+        for i in 0..<600 { statusCounts[i] += other.statusCounts[i] }
+        paths.merge(other.paths)
+        untimed += other.untimed
+        pathless += other.pathless
+        firstTime = Swift.min(firstTime, other.firstTime)
+        lastTime = Swift.max(lastTime, other.lastTime)
+    }
+
+    /// Buckets in time order.
+    public var orderedBuckets: [(start: Int64, stats: BucketStats)] {
+        zip(bucketStarts, buckets).sorted { $0.0 < $1.0 }.map { ($0.0, $0.1) }
+    }
+}
+

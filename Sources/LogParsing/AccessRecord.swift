@@ -1,0 +1,146 @@
+import PCRE2
+
+/// One access-log line as numbers and byte ranges of the line. Valid until the next line.
+public struct AccessRecord {
+    /// Event time in epoch seconds, nil when the line had no readable timestamp.
+    public var time: Int64?
+    /// HTTP status, 0 when absent.
+    public var status: Int = 0
+    public var bytes: Int = 0
+    /// Request time in seconds, nil when the format has none or the line has `-`.
+    public var requestTime: Double?
+    public var upstreamTime: Double?
+    /// The request path without its query string; nil for `"-"` or a malformed request line.
+    public var path: Range<Int>?
+    public var method: Range<Int>?
+
+    public init() {}
+}
+
+/// Which fields of a pattern play which role in an access log, found once by name so that both
+/// nginx formats (`$status`, `$request_time`) and Logstash grok names (`response`, `verb`) work.
+public struct AccessRoles: Sendable {
+    public var time: FieldSpec?
+    public var status: FieldSpec?
+    public var bytes: FieldSpec?
+    /// The whole request line `GET /path?q HTTP/1.1`.
+    public var request: FieldSpec?
+    /// A path or URI captured on its own (grok `request`/`path` without method).
+    public var path: FieldSpec?
+    public var method: FieldSpec?
+    public var requestTime: FieldSpec?
+    public var upstreamTime: FieldSpec?
+
+    public init(pattern: CompiledPattern) {
+        func first(_ names: [String]) -> FieldSpec? {
+            for name in names { if let f = pattern.field(named: name) { return f } }
+            return nil
+        }
+        time = first(["time_local", "time_iso8601", "msec", "timestamp", "time", "@timestamp"])
+        status = first(["status", "response", "[http][response][status_code]", "http.response.status_code"])
+        bytes = first(["body_bytes_sent", "bytes_sent", "bytes", "[http][response][body][bytes]"])
+        method = first(["method", "verb", "request_method", "[http][request][method]"])
+        // With a separate method, grok's `request` is only the URI; nginx's `$request` is the line.
+        if method != nil {
+            path = first(["request_uri", "uri", "path", "request", "[url][original]", "url.original"])
+        } else {
+            request = first(["request"])
+            path = request == nil ? first(["request_uri", "uri", "path", "[url][original]"]) : nil
+        }
+        requestTime = first(["request_time", "duration", "response_time", "[event][duration]"])
+        upstreamTime = first(["upstream_response_time"])
+    }
+
+    public var hasLatency: Bool { requestTime != nil }
+}
+
+/// Matches lines against one pattern and reads an `AccessRecord` from each. One per worker: it
+/// owns the PCRE2 match data.
+public final class AccessRecordParser {
+    public let pattern: CompiledPattern
+    public let roles: AccessRoles
+    let matchData: MatchData
+    public var defaultOffset: Int
+
+    public init(pattern: CompiledPattern, defaultOffset: Int = 0) {
+        self.pattern = pattern
+        self.roles = AccessRoles(pattern: pattern)
+        self.matchData = MatchData(for: pattern.regex)
+        self.defaultOffset = defaultOffset
+    }
+
+    /// Matches `line`; on success fills `record` and returns `.matched`.
+    @inline(__always)
+    public func parse(_ line: UnsafeRawBufferPointer, into record: inout AccessRecord) -> MatchOutcome {
+        let outcome = matchData.match(pattern.regex, line)
+        guard outcome == .matched else { return outcome }
+        record = AccessRecord()
+        if let f = roles.time, let r = matchData.range(of: f) {
+            record.time = ByteParsing.timestamp(line, r, defaultOffset: defaultOffset)
+        }
+        if let f = roles.status, let r = matchData.range(of: f) {
+            record.status = ByteParsing.integer(line, r) ?? 0
+        }
+        if let f = roles.bytes, let r = matchData.range(of: f) {
+            record.bytes = ByteParsing.integer(line, r) ?? 0
+        }
+        if let f = roles.requestTime, let r = matchData.range(of: f) {
+            record.requestTime = ByteParsing.decimal(line, r)
+        }
+        if let f = roles.upstreamTime, let r = matchData.range(of: f) {
+            record.upstreamTime = ByteParsing.upstreamTime(line, r)
+        }
+        if let f = roles.request, let r = matchData.range(of: f) {
+            RequestLine.split(line, r, into: &record)
+        } else {
+            if let f = roles.method { record.method = matchData.range(of: f) }
+            if let f = roles.path, let r = matchData.range(of: f) {
+                record.path = RequestLine.stripQuery(line, r)
+            }
+        }
+        return .matched
+    }
+}
+
+/// Reads the parts of an HTTP request line `METHOD TARGET PROTOCOL` in place.
+public enum RequestLine {
+    /// Sets `method` and `path` (target without query string) when the line has the usual shape:
+    /// a method of capital letters, a target starting with `/` (or an absolute URL, whose path is
+    /// taken), and an optional protocol. Anything else leaves both nil.
+    @inline(__always)
+    public static func split(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, into record: inout AccessRecord) {
+        var i = range.lowerBound
+        let end = range.upperBound
+        while i < end, bytes[i] >= UInt8(ascii: "A"), bytes[i] <= UInt8(ascii: "Z") { i += 1 }
+        guard i > range.lowerBound, i < end, bytes[i] == UInt8(ascii: " ") else { return }
+        record.method = range.lowerBound..<i
+        i += 1
+        var targetEnd = end
+        // The protocol, if any, follows the last space.
+        var j = end - 1
+        while j > i, bytes[j] != UInt8(ascii: " ") { j -= 1 }
+        if j > i { targetEnd = j }
+        var targetStart = i
+        if bytes[targetStart] != UInt8(ascii: "/") {
+            // Absolute form `http://host/path`: skip scheme and authority.
+            var k = targetStart
+            while k + 2 < targetEnd, !(bytes[k] == UInt8(ascii: ":") && bytes[k + 1] == UInt8(ascii: "/") && bytes[k + 2] == UInt8(ascii: "/")) { k += 1 }
+            guard k + 2 < targetEnd else { return }
+            k += 3
+            while k < targetEnd, bytes[k] != UInt8(ascii: "/") { k += 1 }
+            guard k < targetEnd else { record.path = nil; return }
+            targetStart = k
+        }
+        record.path = stripQuery(bytes, targetStart..<targetEnd)
+    }
+
+    @inline(__always)
+    public static func stripQuery(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Range<Int> {
+        var i = range.lowerBound
+        while i < range.upperBound {
+            if bytes[i] == UInt8(ascii: "?") || bytes[i] == UInt8(ascii: "#") { break }
+            i += 1
+        }
+        return range.lowerBound..<i
+    }
+}

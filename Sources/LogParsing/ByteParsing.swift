@@ -1,0 +1,185 @@
+/// Number and timestamp readers that work on a line's bytes in place: no `String`, no allocation.
+public enum ByteParsing {
+    /// A non-negative decimal integer, or nil when the bytes are not all digits (e.g. `-`).
+    @inline(__always)
+    public static func integer(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Int? {
+        guard !range.isEmpty, range.count <= 18 else { return nil }
+        var value = 0
+        for i in range {
+            let digit = Int(bytes[i]) &- 48
+            guard digit >= 0 && digit <= 9 else { return nil }
+            value = value &* 10 &+ digit
+        }
+        return value
+    }
+
+    static let powersOfTen: [Double] = (0...18).map { p in (0..<p).reduce(1.0) { r, _ in r * 10 } }
+
+    /// A plain decimal like `0.123` or `12`, or nil for `-` and anything else. Reads at most 18
+    /// significant digits, so the value is exact to the double nearest the written decimal.
+    @inline(__always)
+    public static func decimal(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Double? {
+        guard !range.isEmpty else { return nil }
+        var mantissa = 0
+        var digits = 0
+        var fractionDigits = 0
+        var seenDot = false
+        var i = range.lowerBound
+        var negative = false
+        if bytes[i] == UInt8(ascii: "-") { negative = true; i += 1; guard i < range.upperBound else { return nil } }
+        while i < range.upperBound {
+            let b = bytes[i]
+            if b == UInt8(ascii: ".") {
+                guard !seenDot else { return nil }
+                seenDot = true
+            } else {
+                let d = Int(b) &- 48
+                guard d >= 0 && d <= 9 else { return nil }
+                guard digits < 18 else { i += 1; continue }
+                mantissa = mantissa &* 10 &+ d
+                digits += 1
+                if seenDot { fractionDigits += 1 }
+            }
+            i += 1
+        }
+        guard digits > 0 else { return nil }
+        let value = Double(mantissa) / powersOfTen[fractionDigits]
+        return negative ? -value : value
+    }
+
+    /// The total of an upstream list such as `0.010, 0.020` or `0.010 : -`: the time spent across
+    /// every upstream tried; nil when no element is a number.
+    public static func upstreamTime(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Double? {
+        var total = 0.0
+        var any = false
+        var start = range.lowerBound
+        var i = range.lowerBound
+        while i <= range.upperBound {
+            if i == range.upperBound || bytes[i] == UInt8(ascii: ",") || bytes[i] == UInt8(ascii: " ") || bytes[i] == UInt8(ascii: ":") {
+                if i > start, let v = decimal(bytes, start..<i) { total += v; any = true }
+                start = i + 1
+            }
+            i += 1
+        }
+        return any ? total : nil
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+    @inline(__always)
+    public static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+
+    @inline(__always)
+    static func digits(_ bytes: UnsafeRawBufferPointer, _ at: Int, _ count: Int) -> Int? {
+        var value = 0
+        for i in at..<(at + count) {
+            let d = Int(bytes[i]) &- 48
+            guard d >= 0 && d <= 9 else { return nil }
+            value = value * 10 + d
+        }
+        return value
+    }
+
+    /// Month number 1...12 from its three-letter English abbreviation, any case.
+    @inline(__always)
+    static func month(_ a: UInt8, _ b: UInt8, _ c: UInt8) -> Int? {
+        let key = (UInt32(a | 0x20) << 16) | (UInt32(b | 0x20) << 8) | UInt32(c | 0x20)
+        switch key {
+        case 0x6a616e: return 1   // jan
+        case 0x666562: return 2   // feb
+        case 0x6d6172: return 3   // mar
+        case 0x617072: return 4   // apr
+        case 0x6d6179: return 5   // may
+        case 0x6a756e: return 6   // jun
+        case 0x6a756c: return 7   // jul
+        case 0x617567: return 8   // aug
+        case 0x736570: return 9   // sep
+        case 0x6f6374: return 10  // oct
+        case 0x6e6f76: return 11  // nov
+        case 0x646563: return 12  // dec
+        default: return nil
+        }
+    }
+
+    /// Epoch seconds of an nginx/Apache `$time_local`: `24/Nov/2026:00:00:01 +0100`.
+    @inline(__always)
+    public static func timeLocal(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Int64? {
+        var i = range.lowerBound
+        let n = range.count
+        // Day may have one or two digits.
+        let dayDigits = (n > 1 && bytes[i + 1] == UInt8(ascii: "/")) ? 1 : 2
+        guard n >= 20 + dayDigits, let day = digits(bytes, i, dayDigits) else { return nil }
+        i += dayDigits + 1
+        guard let month = month(bytes[i], bytes[i + 1], bytes[i + 2]) else { return nil }
+        i += 4
+        guard let year = digits(bytes, i, 4), let hh = digits(bytes, i + 5, 2),
+              let mm = digits(bytes, i + 8, 2), let ss = digits(bytes, i + 11, 2) else { return nil }
+        i += 13
+        var offset = 0
+        if i + 5 <= range.upperBound, bytes[i] == UInt8(ascii: " ") {
+            let sign = bytes[i + 1]
+            if (sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-")), let zh = digits(bytes, i + 2, 2), i + 6 <= range.upperBound,
+               let zm = digits(bytes, i + 4, 2) {
+                offset = (zh * 3600 + zm * 60) * (sign == UInt8(ascii: "-") ? -1 : 1)
+            }
+        }
+        let days = daysFromCivil(year: year, month: month, day: day)
+        return Int64(days * 86400 + hh * 3600 + mm * 60 + ss - offset)
+    }
+
+    /// Epoch seconds of an ISO 8601 / RFC 3339 timestamp: `2026-11-24T00:00:01+01:00`,
+    /// `2026-11-24 00:00:01.123Z`, `2026-11-24T00:00:01`. A timestamp without a zone is taken in
+    /// `defaultOffset` seconds east of UTC.
+    @inline(__always)
+    public static func iso8601(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, defaultOffset: Int = 0) -> Int64? {
+        let s = range.lowerBound
+        guard range.count >= 19, let year = digits(bytes, s, 4), bytes[s + 4] == UInt8(ascii: "-"),
+              let month = digits(bytes, s + 5, 2), bytes[s + 7] == UInt8(ascii: "-"),
+              let day = digits(bytes, s + 8, 2),
+              bytes[s + 10] == UInt8(ascii: "T") || bytes[s + 10] == UInt8(ascii: " "),
+              let hh = digits(bytes, s + 11, 2), let mm = digits(bytes, s + 14, 2), let ss = digits(bytes, s + 17, 2),
+              (1...12).contains(month) else { return nil }
+        var i = s + 19
+        if i < range.upperBound, bytes[i] == UInt8(ascii: ".") || bytes[i] == UInt8(ascii: ",") {
+            i += 1
+            while i < range.upperBound, bytes[i] >= 48, bytes[i] <= 57 { i += 1 }
+        }
+        var offset = defaultOffset
+        if i < range.upperBound {
+            let z = bytes[i]
+            if z == UInt8(ascii: "Z") || z == UInt8(ascii: "z") {
+                offset = 0
+            } else if z == UInt8(ascii: "+") || z == UInt8(ascii: "-") {
+                let colon = i + 3 < range.upperBound && bytes[i + 3] == UInt8(ascii: ":")
+                guard i + 3 <= range.upperBound, let zh = digits(bytes, i + 1, 2) else { return nil }
+                var zm = 0
+                let minuteAt = colon ? i + 4 : i + 3
+                if minuteAt + 2 <= range.upperBound, let m = digits(bytes, minuteAt, 2) { zm = m }
+                offset = (zh * 3600 + zm * 60) * (z == UInt8(ascii: "-") ? -1 : 1)
+            }
+        }
+        let days = daysFromCivil(year: year, month: month, day: day)
+        return Int64(days * 86400 + hh * 3600 + mm * 60 + ss - offset)
+    }
+
+    /// Epoch seconds from any of the timestamp forms above, or from epoch seconds (`$msec`).
+    @inline(__always)
+    public static func timestamp(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, defaultOffset: Int = 0) -> Int64? {
+        guard range.count >= 2 else { return nil }
+        if range.count >= 19, bytes[range.lowerBound + 4] == UInt8(ascii: "-") {
+            return iso8601(bytes, range, defaultOffset: defaultOffset)
+        }
+        if bytes[range.lowerBound + 1] == UInt8(ascii: "/") || bytes[range.lowerBound + 2] == UInt8(ascii: "/") {
+            return timeLocal(bytes, range)
+        }
+        if let v = decimal(bytes, range), v > 0 { return Int64(v) }
+        return nil
+    }
+}

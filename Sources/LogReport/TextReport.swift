@@ -1,0 +1,214 @@
+import LogAggregation
+
+/// The terminal report: a header, the per-bucket table (or the worst buckets when there are
+/// many), the status mix, latency percentiles and top paths. Lines fit `width` columns.
+public enum TextReport {
+    public struct Options: Sendable {
+        public var topPaths = 10
+        /// Buckets beyond this many are summarised as the worst ones.
+        public var maxBucketRows = 30
+        public var width = 100
+        public init() {}
+    }
+
+    public static func render(_ analysis: Analysis, options: Options = Options()) -> String {
+        var out = ""
+        header(analysis, into: &out)
+        let traffic = analysis.traffic
+        guard traffic.total.requests > 0 else {
+            out += "\nNo request was recognised.\n"
+            samples(analysis, into: &out)
+            return out
+        }
+        bucketTable(analysis, options, into: &out)
+        statusMix(traffic, into: &out)
+        if analysis.hasLatency { latencySection(traffic, into: &out) }
+        topPaths(analysis, options, into: &out)
+        samples(analysis, into: &out)
+        return out
+    }
+
+    // MARK: - Formatting helpers
+
+    static func count(_ n: UInt64) -> String {
+        let digits = String(n)
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out += "," }
+            out.append(c)
+        }
+        return out
+    }
+
+    static func percent(_ r: Double) -> String {
+        let v = (r * 1000).rounded() / 10
+        return "\(v)%"
+    }
+
+    /// Seconds shown as ms below 10 s: `12ms`, `1.25s`.
+    static func duration(_ seconds: Double?) -> String {
+        guard let s = seconds else { return "-" }
+        if s < 1 { return "\(Int((s * 1000).rounded()))ms" }
+        return "\((s * 100).rounded() / 100)s"
+    }
+
+    static func bytes(_ n: UInt64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var v = Double(n)
+        var u = 0
+        while v >= 1024 && u < units.count - 1 { v /= 1024; u += 1 }
+        return u == 0 ? "\(n) B" : "\((v * 10).rounded() / 10) \(units[u])"
+    }
+
+    static func pad(_ s: String, _ width: Int, right: Bool = true) -> String {
+        let n = s.count
+        guard n < width else { return s }
+        let fill = String(repeating: " ", count: width - n)
+        return right ? fill + s : s + fill
+    }
+
+    static func cut(_ s: String, _ width: Int) -> String {
+        s.count <= width ? s : String(s.prefix(max(1, width - 1))) + "…"
+    }
+
+    static func table(_ header: [String], _ rows: [[String]], leftColumns: Set<Int> = [0]) -> String {
+        var widths = header.map(\.count)
+        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, c in pad(c, widths[i], right: !leftColumns.contains(i)) }
+                .joined(separator: "  ")
+        }
+        var out = "  " + line(header) + "\n"
+        for row in rows { out += "  " + line(row) + "\n" }
+        return out
+    }
+
+    // MARK: - Sections
+
+    static func header(_ analysis: Analysis, into out: inout String) {
+        let traffic = analysis.traffic
+        out += "logsift report\n"
+        for input in analysis.inputs {
+            var line = "  \(input.name)  [\(input.format)]  \(count(input.lines)) lines"
+            if input.unmatched > 0 { line += ", \(count(input.unmatched)) unmatched" }
+            if input.overlong > 0 { line += ", \(count(input.overlong)) over the line cap (cut)" }
+            out += line + "\n"
+            if let error = input.error { out += "    error: \(error)\n" }
+        }
+        if traffic.firstTime <= traffic.lastTime {
+            out += "Time range  \(TimeText.iso8601(traffic.firstTime)) .. \(TimeText.iso8601(traffic.lastTime))"
+            out += "  (buckets of \(TimeText.width(traffic.bucketSeconds))"
+            if traffic.widenings > 0 { out += ", widened \(traffic.widenings)× to stay within the bucket cap" }
+            out += ")\n"
+        }
+        let total = traffic.total
+        var summary = "Requests    \(count(total.requests))"
+        summary += "   4xx \(percent(total.rate(ofClass: 4)))   5xx \(percent(total.rate(ofClass: 5)))"
+        summary += "   bytes \(bytes(total.bytes))"
+        out += summary + "\n"
+        let unmatchedShare = analysis.totalLines == 0 ? 0 : Double(analysis.unmatched) / Double(analysis.totalLines)
+        out += "Unmatched   \(count(analysis.unmatched)) of \(count(analysis.totalLines)) lines (\(percent(unmatchedShare)))"
+        if traffic.untimed > 0 { out += "; \(count(traffic.untimed)) matched lines had no readable time" }
+        out += "\n"
+    }
+
+    static func bucketRow(_ start: Int64, _ stats: BucketStats, _ analysis: Analysis) -> [String] {
+        var row = [TimeText.short(start, seconds: analysis.traffic.bucketSeconds < 60), count(stats.requests),
+                   percent(stats.rate(ofClass: 4)), percent(stats.rate(ofClass: 5))]
+        if analysis.hasLatency {
+            row += [duration(stats.latency.quantile(0.5)), duration(stats.latency.quantile(0.95)),
+                    duration(stats.latency.quantile(0.99)), duration(stats.latency.count > 0 ? stats.latency.max : nil)]
+        }
+        return row
+    }
+
+    static func bucketTable(_ analysis: Analysis, _ options: Options, into out: inout String) {
+        let buckets = analysis.traffic.orderedBuckets
+        guard !buckets.isEmpty else { return }
+        var header = ["bucket", "requests", "4xx", "5xx"]
+        if analysis.hasLatency { header += ["p50", "p95", "p99", "max"] }
+        if buckets.count <= options.maxBucketRows {
+            out += "\nPer \(TimeText.width(analysis.traffic.bucketSeconds))\n"
+            out += table(header, buckets.map { bucketRow($0.start, $0.stats, analysis) })
+            return
+        }
+        let worst = options.maxBucketRows / 2
+        out += "\nWorst buckets by 5xx rate (\(buckets.count) buckets of \(TimeText.width(analysis.traffic.bucketSeconds)))\n"
+        let byErrors = buckets.filter { $0.stats.count(ofClass: 5) > 0 }
+            .sorted { ($0.stats.rate(ofClass: 5), $1.start) > ($1.stats.rate(ofClass: 5), $0.start) }.prefix(worst)
+        out += byErrors.isEmpty ? "  (no 5xx)\n" : table(header, byErrors.map { bucketRow($0.start, $0.stats, analysis) })
+        if analysis.hasLatency {
+            out += "\nWorst buckets by p95 latency\n"
+            let bySlow = buckets.filter { $0.stats.latency.count > 0 }
+                .sorted { ($0.stats.latency.quantile(0.95) ?? 0, $1.start) > ($1.stats.latency.quantile(0.95) ?? 0, $0.start) }
+                .prefix(worst)
+            out += table(header, bySlow.map { bucketRow($0.start, $0.stats, analysis) })
+        }
+    }
+
+    static func statusMix(_ traffic: TrafficAggregate, into out: inout String) {
+        out += "\nStatus\n"
+        let total = max(1, traffic.total.requests)
+        var rows: [[String]] = []
+        for (code, n) in traffic.statusCounts.enumerated() where n > 0 && code > 0 {
+            rows.append([String(code), count(n), percent(Double(n) / Double(total))])
+        }
+        if traffic.statusCounts[0] > 0 {
+            rows.append(["other", count(traffic.statusCounts[0]), percent(Double(traffic.statusCounts[0]) / Double(total))])
+        }
+        out += table(["status", "requests", "share"], rows)
+    }
+
+    static func latencySection(_ traffic: TrafficAggregate, into out: inout String) {
+        let l = traffic.total.latency
+        out += "\nLatency (request_time, ±\(Int(LatencySketch.relativeAccuracy * 100))%)\n"
+        var rows = [["request", count(l.count), duration(l.quantile(0.5)), duration(l.quantile(0.9)),
+                     duration(l.quantile(0.95)), duration(l.quantile(0.99)), duration(l.count > 0 ? l.max : nil)]]
+        let u = traffic.total.upstream
+        if u.count > 0 {
+            rows.append(["upstream", count(u.count), duration(u.quantile(0.5)), duration(u.quantile(0.9)),
+                         duration(u.quantile(0.95)), duration(u.quantile(0.99)), duration(u.max)])
+        }
+        out += table(["", "count", "p50", "p90", "p95", "p99", "max"], rows)
+    }
+
+    static func topPaths(_ analysis: Analysis, _ options: Options, into out: inout String) {
+        let paths = analysis.traffic.paths
+        guard !paths.entries.isEmpty else { return }
+        let pathWidth = max(20, options.width - (analysis.hasLatency ? 50 : 30))
+        func rows(_ items: [(path: String, entry: PathTable.Entry)]) -> [[String]] {
+            items.map { item in
+                let e = item.entry
+                var row = [cut(item.path, pathWidth), count(e.requests),
+                           percent(e.requests == 0 ? 0 : Double(e.serverErrors) / Double(e.requests))]
+                if analysis.hasLatency { row += [duration(e.latency.quantile(0.5)), duration(e.latency.quantile(0.95))] }
+                return row
+            }
+        }
+        var header = ["path", "requests", "5xx"]
+        if analysis.hasLatency { header += ["p50", "p95"] }
+        out += "\nTop paths by requests"
+        if !paths.isExact { out += " (approximate: counts may be short by up to \(count(paths.evictionFloor)))" }
+        out += "\n" + table(header, rows(paths.top(options.topPaths) { Double($0.requests) }))
+        if analysis.hasLatency {
+            out += "\nTop paths by p95 latency\n"
+            let slow = paths.top(options.topPaths) { $0.latency.quantile(0.95) ?? -1 }.filter { $0.entry.latency.count > 0 }
+            out += table(header, rows(slow))
+        }
+    }
+
+    static func samples(_ analysis: Analysis, into out: inout String) {
+        guard !analysis.samples.isEmpty else { return }
+        out += "\nUnmatched lines (first \(analysis.samples.count) of \(count(analysis.unmatched)))\n"
+        for s in analysis.samples {
+            out += "  \(s.input):\(s.line): \(cut(s.text.replacingControlCharacters(), 160))\n"
+        }
+    }
+}
+
+extension String {
+    /// Control characters shown as `?` so a sample cannot garble the terminal.
+    func replacingControlCharacters() -> String {
+        String(String.UnicodeScalarView(unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f ? "?" : $0 }))
+    }
+}

@@ -1,0 +1,176 @@
+/// LogsiftEngine: runs inputs through framing, parsing and aggregation on every core.
+///
+/// Takes an `AnalysisConfiguration` (inputs, format choice, bucket width), gives an `Analysis`.
+/// Plain files big enough are cut into line-aligned ranges so both cores work on one file; each
+/// worker owns its buffers, match data and aggregate, and the aggregates merge at the end.
+/// It knows nothing of how results are printed.
+import Dispatch
+import Foundation
+import LogAggregation
+import LogInput
+import LogParsing
+import PCRE2
+
+public struct AnalysisConfiguration: Sendable {
+    /// How each input's format is chosen.
+    public enum FormatChoice: Sendable {
+        /// Detect per input among the built-in formats.
+        case detect
+        /// One fixed pattern for every input, with a display name.
+        case fixed(name: String, pattern: CompiledPattern)
+    }
+
+    public var inputs: [InputSpec]
+    public var format: FormatChoice = .detect
+    public var bucketSeconds: Int64 = 60
+    public var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+    public var maxLineLength: Int = LineReader.defaultMaxLineLength
+    public var readSize: Int = LineReader.defaultReadSize
+    /// Files at least this big are split between workers.
+    public var splitThreshold: Int = 8 << 20
+    public var sampleLimit: Int = 10
+    public var pathCapacity: Int = 5_000
+    public var maxBuckets: Int = TrafficAggregate.defaultMaxBuckets
+    /// Offset east of UTC, in seconds, for timestamps written without a zone.
+    public var defaultOffset: Int = 0
+    /// Keep the order given instead of putting rotated sets oldest first.
+    public var keepOrder = false
+
+    public init(inputs: [InputSpec]) {
+        self.inputs = inputs
+    }
+}
+
+/// One piece of work: a whole input, or a line-aligned byte range of a plain file.
+struct WorkUnit: Sendable {
+    let inputIndex: Int
+    let input: InputSpec
+    let range: Range<Int>?
+    /// Position of the range within its input (0 for whole inputs).
+    let part: Int
+    /// The pattern, when chosen before the work starts (always for split files).
+    let format: FormatDetector.Candidate?
+}
+
+/// What one unit produced besides the aggregate that its worker keeps.
+struct UnitResult: Sendable {
+    var summary: InputSummary
+    var samples: [UnmatchedSample] = []
+    var hasLatency = false
+}
+
+public enum Analyzer {
+    /// Analyses every input of `configuration`. Input errors do not stop the run: they are
+    /// recorded in the input's summary and the other inputs are still read.
+    public static func run(_ configuration: AnalysisConfiguration) -> Analysis {
+        let started = DispatchTime.now()
+        let inputs = configuration.keepOrder ? configuration.inputs : InputSet.oldestFirst(configuration.inputs)
+        let detector: FormatDetector
+        switch configuration.format {
+        case .detect: detector = .nginxBuiltins()
+        case .fixed(let name, let pattern): detector = FormatDetector(candidates: [.init(name: name, pattern: pattern)])
+        }
+        let units = plan(inputs, configuration, detector)
+        let queue = WorkQueue(units: units)
+        let workerCount = max(1, min(configuration.workers, units.count))
+        let collector = ResultCollector(unitCount: units.count)
+
+        DispatchQueue.concurrentPerform(iterations: workerCount) { _ in
+            let worker = Worker(configuration: configuration, detector: detector)
+            while let (index, unit) = queue.next() {
+                collector.store(worker.process(unit), at: index)
+            }
+            collector.store(worker.aggregate)
+        }
+        var analysis = collector.finish(units: units, inputs: inputs, configuration: configuration)
+        analysis.elapsedSeconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+        return analysis
+    }
+
+    static func plan(_ inputs: [InputSpec], _ configuration: AnalysisConfiguration,
+                     _ detector: FormatDetector) -> [WorkUnit] {
+        var units: [WorkUnit] = []
+        for (index, input) in inputs.enumerated() {
+            let parts = max(1, configuration.workers)
+            if parts > 1, let size = input.splittableSize(), size >= configuration.splitThreshold {
+                // Both halves must use one format: detect it from the file's start now.
+                var format: FormatDetector.Candidate? = nil
+                if let source = try? input.open() {
+                    let reader = LineReader(source: source, maxLineLength: configuration.maxLineLength,
+                                            readSize: 64 * 1024)
+                    format = detector.choose(FormatDetector.sniff(reader)).candidate
+                }
+                if let format {
+                    for (part, range) in input.lineAlignedRanges(size: size, parts: parts).enumerated() {
+                        units.append(WorkUnit(inputIndex: index, input: input, range: range, part: part, format: format))
+                    }
+                    continue
+                }
+            }
+            units.append(WorkUnit(inputIndex: index, input: input, range: nil, part: 0, format: nil))
+        }
+        return units
+    }
+}
+
+/// hands out units to workers in order.
+final class WorkQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private let units: [WorkUnit]
+    private var nextIndex = 0
+
+    init(units: [WorkUnit]) { self.units = units }
+
+    func next() -> (Int, WorkUnit)? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard nextIndex < units.count else { return nil }
+        nextIndex += 1
+        return (nextIndex - 1, units[nextIndex - 1])
+    }
+}
+
+/// Gathers unit results and worker aggregates, then merges them in input order.
+final class ResultCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [UnitResult?]
+    private var aggregates: [TrafficAggregate] = []
+
+    init(unitCount: Int) { results = Array(repeating: nil, count: unitCount) }
+
+    func store(_ result: UnitResult, at index: Int) {
+        lock.lock(); results[index] = result; lock.unlock()
+    }
+
+    func store(_ aggregate: TrafficAggregate) {
+        lock.lock(); aggregates.append(aggregate); lock.unlock()
+    }
+
+    func finish(units: [WorkUnit], inputs: [InputSpec], configuration: AnalysisConfiguration) -> Analysis {
+        var summaries: [InputSummary?] = Array(repeating: nil, count: inputs.count)
+        var samples: [UnmatchedSample] = []
+        var linesBefore: [Int: UInt64] = [:]  // input index -> lines in its earlier parts
+        var hasLatency = false
+        for (unit, result) in zip(units, results) {
+            guard let result else { continue }
+            let offset = linesBefore[unit.inputIndex, default: 0]
+            for var sample in result.samples {
+                sample.line += Int(offset)
+                samples.append(sample)
+            }
+            linesBefore[unit.inputIndex] = offset + result.summary.lines
+            if summaries[unit.inputIndex] == nil {
+                summaries[unit.inputIndex] = result.summary
+            } else {
+                summaries[unit.inputIndex]!.merge(result.summary)
+            }
+            hasLatency = hasLatency || result.hasLatency
+        }
+        samples.sort { ($0.inputIndex, $0.line) < ($1.inputIndex, $1.line) }
+        var traffic = aggregates.first ?? TrafficAggregate(bucketSeconds: configuration.bucketSeconds)
+        for other in aggregates.dropFirst() { traffic.merge(other) }
+        return Analysis(inputs: summaries.enumerated().map { $1 ?? InputSummary(name: inputs[$0].displayName, format: "unknown") },
+                        traffic: traffic, samples: Array(samples.prefix(configuration.sampleLimit)),
+                        hasLatency: hasLatency)
+    }
+}

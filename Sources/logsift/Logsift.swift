@@ -1,0 +1,19 @@
+import ArgumentParser
+
+/// The `logsift` command: each subcommand turns flags into a configuration and calls the library.
+@main
+struct Logsift: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "logsift",
+        abstract: "Summarise nginx access logs: traffic, status mix, latency percentiles and top paths per time bucket.",
+        discussion: """
+        Examples:
+          logsift report /var/log/nginx/access.log*
+          zcat access.log.3.gz | logsift report -
+          logsift report --bucket 5m --format json access.log > summary.json
+          logsift patterns test '%{IPORHOST:client} %{NUMBER:bytes:int}' '10.0.0.1 512'
+        """,
+        version: "0.1.0",
+        subcommands: [ReportCommand.self, PatternsCommand.self]
+    )
+}

@@ -1,0 +1,145 @@
+import ArgumentParser
+import Foundation
+import LogAggregation
+import LogInput
+import LogParsing
+import LogReport
+import LogsiftEngine
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Summarise log files: requests, status mix, error rates, latency percentiles and top paths per time bucket.",
+        discussion: """
+        Inputs may be plain or gzip files (detected by content, multi-member too) and rotated sets,
+        which are read oldest first (access.log.2.gz, access.log.1, access.log). `-` reads standard
+        input. Each input's format is detected from its first lines among nginx's combined and main
+        formats, with or without $request_time and $upstream_response_time.
+
+        Examples:
+          logsift report /var/log/nginx/access.log*
+          zcat access.log.3.gz | logsift report -
+          logsift report --bucket 5m --format json access.log > summary.json
+          logsift report --nginx-format '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time $upstream_response_time' access.log
+
+        Exit status: 0 when every input was read; 1 when an input could not be read or ended early
+        (the report still covers everything that was read); 2 for a usage or pattern error.
+        """
+    )
+
+    @Argument(help: "Log files to read; `-` for standard input (the default when stdin is a pipe).")
+    var inputs: [String] = []
+
+    @Option(name: .long, help: "Output format: text, json.")
+    var format: OutputFormat = .text
+
+    @Option(name: .long, help: "Time bucket width, e.g. 30s, 1m, 5m, 1h.")
+    var bucket: String = "1m"
+
+    @Option(name: .long, help: "An nginx log_format string as written in nginx.conf.")
+    var nginxFormat: String?
+
+    @Option(name: .long, help: "How many top paths to list.")
+    var top: Int = 10
+
+    @Option(name: .long, help: "Worker threads (default: one per core).")
+    var jobs: Int?
+
+    @Option(name: .long, help: "Lines longer than this many bytes are cut to it (and counted).")
+    var maxLineLength: Int = LineReader.defaultMaxLineLength
+
+    @Option(name: .long, help: "How many unmatched lines to show.")
+    var samples: Int = 10
+
+    @Flag(name: .long, help: "Read inputs in the order given instead of oldest rotated file first.")
+    var keepOrder = false
+
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
+    func validate() throws {
+        guard Duration.seconds(bucket) != nil else {
+            throw ValidationError("--bucket '\(bucket)': give a width such as 30s, 1m, 5m or 1h")
+        }
+        guard top >= 0, samples >= 0, maxLineLength >= 16 else {
+            throw ValidationError("--top and --samples must be ≥ 0 and --max-line-length ≥ 16")
+        }
+    }
+
+    func run() throws {
+        var paths = inputs
+        if paths.isEmpty {
+            guard isatty(0) == 0 else {
+                throw ValidationError("name the log files to read, or pipe a log in (e.g. `zcat access.log.2.gz | logsift report -`)")
+            }
+            paths = ["-"]
+        }
+        var configuration = AnalysisConfiguration(inputs: paths.map(InputSpec.init(path:)))
+        configuration.bucketSeconds = Duration.seconds(bucket)!
+        if let jobs { configuration.workers = max(1, jobs) }
+        configuration.maxLineLength = maxLineLength
+        configuration.sampleLimit = samples
+        configuration.keepOrder = keepOrder
+        if let nginxFormat {
+            let custom = NginxFormat(name: "nginx-custom", logFormat: nginxFormat)
+            do {
+                configuration.format = .fixed(name: custom.name, pattern: try custom.compile())
+            } catch {
+                throw ValidationError("--nginx-format: \(error)")
+            }
+        }
+
+        let analysis = Analyzer.run(configuration)
+        switch format {
+        case .text:
+            var options = TextReport.Options()
+            options.topPaths = top
+            options.width = Terminal.width()
+            print(TextReport.render(analysis, options: options), terminator: "")
+        case .json:
+            var options = JSONReport.Options()
+            options.topPaths = top
+            print(JSONReport.render(analysis, options: options), terminator: "")
+        }
+        var failed = false
+        for input in analysis.inputs {
+            if let error = input.error {
+                Terminal.warn(error)
+                failed = true
+            }
+        }
+        if failed { throw ExitCode(1) }
+    }
+}
+
+enum Duration {
+    /// Seconds in `30s`, `5m`, `1h`, `1d` (a bare number is seconds).
+    static func seconds(_ text: String) -> Int64? {
+        guard let last = text.last else { return nil }
+        let unit: Int64
+        var digits = Substring(text)
+        switch last {
+        case "s": unit = 1; digits = digits.dropLast()
+        case "m": unit = 60; digits = digits.dropLast()
+        case "h": unit = 3600; digits = digits.dropLast()
+        case "d": unit = 86400; digits = digits.dropLast()
+        default: unit = 1
+        }
+        guard let n = Int64(digits), n > 0 else { return nil }
+        return n * unit
+    }
+}
+
+enum Terminal {
+    static func width() -> Int {
+        var size = winsize()
+        if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 20 { return Int(size.ws_col) }
+        if let columns = ProcessInfo.processInfo.environment["COLUMNS"], let n = Int(columns), n > 20 { return n }
+        return 100
+    }
+
+    static func warn(_ message: String) {
+        FileHandle.standardError.write(Data("logsift: \(message)\n".utf8))
+    }
+}
