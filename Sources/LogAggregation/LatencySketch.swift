@@ -30,7 +30,9 @@ public struct LatencySketch: Sendable, Equatable {
     var offset = 0
     public private(set) var zeroCount: UInt64 = 0
     public private(set) var count: UInt64 = 0
-    public private(set) var sum: Double = 0
+    /// Sum of the values in millionths, an integer so that merging in any order gives the same
+    /// mean to the last bit (request times are written with at most 3 or 6 decimals).
+    var sumMicros: Int64 = 0
     public private(set) var min: Double = .infinity
     public private(set) var max: Double = -.infinity
 
@@ -49,7 +51,8 @@ public struct LatencySketch: Sendable, Equatable {
     @inline(__always)
     public mutating func add(_ value: Double) {
         count &+= 1
-        sum += value
+        let micros = (value * 1e6).rounded()
+        sumMicros &+= abs(micros) < 9e15 ? Int64(micros) : 0  // absurd values stay out of the mean
         if value < min { min = value }
         if value > max { max = value }
         guard value > 0 else { zeroCount &+= 1; return }
@@ -82,7 +85,7 @@ public struct LatencySketch: Sendable, Equatable {
         guard other.count > 0 else { return }
         count &+= other.count
         zeroCount &+= other.zeroCount
-        sum += other.sum
+        sumMicros &+= other.sumMicros
         min = Swift.min(min, other.min)
         max = Swift.max(max, other.max)
         for (slot, n) in other.counts.enumerated() where n > 0 {
@@ -109,5 +112,6 @@ public struct LatencySketch: Sendable, Equatable {
         return max
     }
 
-    public var mean: Double? { count > 0 ? sum / Double(count) : nil }
+    public var sum: Double { Double(sumMicros) / 1e6 }
+    public var mean: Double? { count > 0 ? Double(sumMicros) / 1e6 / Double(count) : nil }
 }

@@ -1,0 +1,59 @@
+import Testing
+@testable import LogAggregation
+
+@Suite struct PathTableTests {
+    func add(_ table: inout PathTable, _ path: String, times: Int = 1, status: Int = 200) {
+        var bytes = Array(path.utf8)
+        for _ in 0..<times {
+            let index = bytes.withUnsafeBytes { table.entryIndex($0) }
+            table.record(index, status: status, bytes: 10, latency: 0.1)
+        }
+        bytes.removeAll()
+    }
+
+    func counts(_ table: PathTable) -> [String: UInt64] {
+        Dictionary(uniqueKeysWithValues: table.entries.indices.map { (table.path(at: $0), table.entries[$0].requests) })
+    }
+
+    @Test func countsAreExactBelowCapacity() {
+        var table = PathTable(capacity: 1000)
+        var truth: [String: UInt64] = [:]
+        for i in 0..<5000 {
+            let path = "/p/\(i % 300)x"
+            add(&table, path)
+            truth[path, default: 0] += 1
+        }
+        #expect(table.isExact)
+        #expect(counts(table) == truth)
+    }
+
+    @Test func evictionKeepsHeavyHittersAndCountsWhatItDropped() {
+        var table = PathTable(capacity: 100)
+        for i in 0..<10 { add(&table, "/hot/\(i)x", times: 1000) }
+        for i in 0..<5000 { add(&table, "/cold/\(i)x") }
+        #expect(!table.isExact)
+        let c = counts(table)
+        for i in 0..<10 { #expect(c["/hot/\(i)x"] == 1000) }
+        let total = c.values.reduce(0, +) + table.evictedRequests
+        #expect(total == 15_000)
+        #expect(table.entries.count <= 100)
+    }
+
+    @Test func mergeAddsCounts() {
+        var a = PathTable(), b = PathTable(), whole = PathTable()
+        for i in 0..<2000 {
+            let path = "/m/\(i % 37)x"
+            if i % 2 == 0 { add(&a, path, status: 500) } else { add(&b, path, status: 500) }
+            add(&whole, path, status: 500)
+        }
+        a.merge(b)
+        #expect(counts(a) == counts(whole))
+        #expect(a.entries.map(\.serverErrors).reduce(0, +) == 2000)
+    }
+
+    @Test func emptyKeyIsAKey() {
+        var table = PathTable()
+        add(&table, "", times: 3)
+        #expect(counts(table) == ["": 3])
+    }
+}
