@@ -50,6 +50,8 @@ struct WorkUnit: Sendable {
     let part: Int
     /// The pattern, when chosen before the work starts (always for split files).
     let format: FormatDetector.Candidate?
+    /// Decompress on a thread of its own (set when there are fewer units than workers).
+    var readAhead = false
 }
 
 /// What one unit produced besides the aggregate that its worker keeps.
@@ -108,6 +110,9 @@ public enum Analyzer {
                 }
             }
             units.append(WorkUnit(inputIndex: index, input: input, range: nil, part: 0, format: nil))
+        }
+        if units.count < configuration.workers {
+            for i in units.indices where units[i].range == nil { units[i].readAhead = true }
         }
         return units
     }

@@ -28,9 +28,11 @@ final class Worker {
 
     func process(_ unit: WorkUnit) -> UnitResult {
         var result = UnitResult(summary: InputSummary(name: unit.input.displayName, format: unit.format?.name ?? "unknown"))
-        let source: ByteSource
+        var source: ByteSource
         do {
             source = try unit.input.open(range: unit.range)
+            // A core with nothing else to do inflates gzip ahead of the parser.
+            if unit.readAhead && source is GzipSource { source = ReadAheadSource(source) }
         } catch {
             result.summary.error = error.description
             return result
