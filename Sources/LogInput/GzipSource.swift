@@ -44,6 +44,15 @@ public final class GzipSource: ByteSource {
         guard !finished, buffer.count > 0 else { return 0 }
         while true {
             guard try refill() else {
+                if inMember {
+                    // zlib may still hold output decoded from the last input (a long match that
+                    // did not fit the caller's buffer): serve it before reporting the truncation.
+                    let step = try inflate(UnsafeRawBufferPointer(rebasing: input[inputEnd..<inputEnd]), into: buffer)
+                    decompressed += step.produced
+                    if step.memberEnded { inMember = false }
+                    if step.produced > 0 { return step.produced }
+                    if !inMember { continue }
+                }
                 finished = true
                 if inMember { throw .truncatedGzip(path: path, decompressedBytes: decompressed) }
                 return 0
@@ -58,13 +67,7 @@ public final class GzipSource: ByteSource {
                 inflater.reset()
                 inMember = true
             }
-            let step: Inflater.Step
-            do {
-                step = try inflater.inflate(UnsafeRawBufferPointer(rebasing: input[inputStart..<inputEnd]), into: buffer)
-            } catch {
-                finished = true
-                throw .corruptGzip(path: path, decompressedBytes: decompressed, reason: error.message)
-            }
+            let step = try inflate(UnsafeRawBufferPointer(rebasing: input[inputStart..<inputEnd]), into: buffer)
             inputStart += step.consumed
             decompressed += step.produced
             if step.memberEnded { inMember = false }
@@ -77,6 +80,15 @@ public final class GzipSource: ByteSource {
                     throw .truncatedGzip(path: path, decompressedBytes: decompressed)
                 }
             }
+        }
+    }
+
+    private func inflate(_ compressed: UnsafeRawBufferPointer, into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Inflater.Step {
+        do {
+            return try inflater.inflate(compressed, into: buffer)
+        } catch {
+            finished = true
+            throw .corruptGzip(path: path, decompressedBytes: decompressed, reason: error.message)
         }
     }
 

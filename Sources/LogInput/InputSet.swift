@@ -24,10 +24,11 @@ public enum InputSet {
         }.map(\.input)
     }
 
-    /// How old a file is within its rotated set; smaller is older.
+    /// How old a file is within its rotated set; smaller is older. The case order is the
+    /// order documented on `oldestFirst` (synthesized `Comparable` compares cases first).
     enum Generation: Comparable {
-        case dated(String)
         case numbered(negatedNumber: Int)
+        case dated(String)
         case current
     }
 

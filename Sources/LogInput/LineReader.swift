@@ -35,7 +35,9 @@ public final class LineReader {
                 readSize: Int = LineReader.defaultReadSize) {
         self.source = source
         self.maxLineLength = max(1, maxLineLength)
-        buffer = .allocate(byteCount: self.maxLineLength + max(1, readSize), alignment: 64)
+        // One byte beyond maxLineLength so that a line of exactly that length can wait for its
+        // `\r\n` before being judged overlong.
+        buffer = .allocate(byteCount: self.maxLineLength + 1 + max(1, readSize), alignment: 64)
     }
 
     deinit { buffer.deallocate() }
@@ -58,7 +60,8 @@ public final class LineReader {
             if skippingOverlong {
                 start = end
                 scanned = end
-            } else if end - start >= maxLineLength {
+            } else if end - start > maxLineLength + 1 {
+                // Even without one `\r` before its newline, this line is longer than allowed.
                 let lineStart = start
                 start += maxLineLength
                 skippingOverlong = true
@@ -89,6 +92,11 @@ public final class LineReader {
         lineNumber += 1
         var stop = lineEnd
         if stop > lineStart && buffer[stop - 1] == 0x0d { stop -= 1 }
+        if stop - lineStart > maxLineLength {
+            // The whole line arrived in one read: cut it here, as if it had arrived in pieces.
+            stop = lineStart + maxLineLength
+            overlongLines += 1
+        }
         return UnsafeRawBufferPointer(rebasing: buffer[lineStart..<stop])
     }
 

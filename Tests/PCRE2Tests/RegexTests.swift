@@ -1,1 +1,179 @@
+import Foundation
 import Testing
+import PCRE2
+
+/// Matches `subject` with a fresh or given match data; the subject's bytes as an array, so that
+/// capture ranges can be read back.
+private func match(_ regex: Regex, _ subject: [UInt8], with data: MatchData? = nil) -> (MatchOutcome, MatchData) {
+    let data = data ?? MatchData(for: regex)
+    let outcome = subject.withUnsafeBytes { data.match(regex, $0) }
+    return (outcome, data)
+}
+
+private func match(_ regex: Regex, _ subject: String) -> (MatchOutcome, MatchData) {
+    match(regex, Array(subject.utf8))
+}
+
+@Suite struct RegexTests {
+    @Test func compilesAndJITs() throws {
+        let regex = try Regex(#"^(\d+)\.(\d+)$"#)
+        #expect(regex.pattern == #"^(\d+)\.(\d+)$"#)
+        #expect(regex.captureCount == 2)
+        #expect(regex.namedGroups.isEmpty)
+        // Debian's and Homebrew's PCRE2 are built with the JIT on x86-64 and arm64.
+        #expect(regex.isJIT)
+        let (outcome, data) = match(regex, "12.345")
+        #expect(outcome == .matched)
+        #expect(data.range(0) == 0..<6)
+        #expect(data.range(1) == 0..<2)
+        #expect(data.range(2) == 3..<6)
+        #expect(data.range(3) == nil)
+        #expect(match(regex, "12.x").0 == .noMatch)
+    }
+
+    @Test func namedGroupsInGroupOrder() throws {
+        let regex = try Regex(#"(?<zeta>\w+) (\d+) (?<alpha>\w+)(?<unused>!)?"#)
+        #expect(regex.captureCount == 4)
+        #expect(regex.namedGroups.map(\.name) == ["zeta", "alpha", "unused"])
+        #expect(regex.namedGroups.map(\.group) == [1, 3, 4])
+        #expect(try regex.captures(in: "GET 200 ok") == ["zeta": "GET", "alpha": "ok"])
+        #expect(try regex.captures(in: "!!!") == nil)
+    }
+
+    @Test func duplicateNamesTakeTheGroupThatMatched() throws {
+        let regex = try Regex(#"(?<v>\d+)ms|(?<v>\d+)s"#, options: .dupNames)
+        #expect(regex.namedGroups.map(\.name) == ["v", "v"])
+        #expect(try regex.captures(in: "12s") == ["v": "12"])
+        #expect(try regex.captures(in: "340ms") == ["v": "340"])
+    }
+
+    @Test func capturesThatDoNotTakePartAreNil() throws {
+        let regex = try Regex(#"(a)|(b)"#)
+        let (outcome, data) = match(regex, "b")
+        #expect(outcome == .matched)
+        #expect(data.range(1) == nil)
+        #expect(data.range(2) == 0..<1)
+        #expect(data.range(99) == nil)
+    }
+
+    @Test func options() throws {
+        #expect(match(try Regex("get", options: .caseless), "GET /").0 == .matched)
+        #expect(match(try Regex("get"), "GET /").0 == .noMatch)
+        #expect(match(try Regex("b", options: .anchored), "ab").0 == .noMatch)
+        #expect(match(try Regex("^b$", options: .multiline), "a\nb\nc").0 == .matched)
+        #expect(match(try Regex("a.c", options: .dotAll), "a\nc").0 == .matched)
+        #expect(match(try Regex("a.c"), "a\nc").0 == .noMatch)
+    }
+
+    @Test func matchDataIsReusedAcrossSubjects() throws {
+        let regex = try Regex(#"status=(\d{3})"#)
+        let data = MatchData(for: regex)
+        for code in 100..<600 {
+            let subject = Array("x status=\(code) y".utf8)
+            let (outcome, _) = match(regex, subject, with: data)
+            #expect(outcome == .matched)
+            #expect(data.range(1).map { String(decoding: subject[$0], as: UTF8.self) } == "\(code)")
+        }
+        #expect(match(regex, Array("status=".utf8), with: data).0 == .noMatch)
+    }
+
+    @Test func tooSmallMatchDataStillMatches() throws {
+        let regex = try Regex("(a)(b)(c)")
+        let data = MatchData(capacity: 0)
+        #expect(data.pairCount == 1)
+        #expect(match(regex, Array("abc".utf8), with: data).0 == .matched)
+        #expect(data.range(0) == 0..<3)
+        #expect(data.range(1) == nil)
+    }
+
+    @Test func emptySubject() throws {
+        #expect(match(try Regex("^$"), []).0 == .matched)
+        #expect(match(try Regex("x"), []).0 == .noMatch)
+        #expect(try Regex("(?<all>.*)").captures(in: "") == ["all": ""])
+    }
+
+    @Test func badPatternCarriesPCRE2sMessageAndOffset() {
+        #expect {
+            _ = try Regex("abc(def")
+        } throws: { error in
+            guard let error = error as? PCRE2Error else { return false }
+            return error.message == "missing closing parenthesis" && error.offset == 7
+                && error.description == "missing closing parenthesis at offset 7" && error.code == 114
+        }
+        #expect {
+            _ = try Regex("a{2,1}")
+        } throws: { error in
+            guard let error = error as? PCRE2Error else { return false }
+            return error.message.contains("out of order") && error.offset == 5
+        }
+        #expect {
+            _ = try Regex("(?<1bad>x)")
+        } throws: { error in
+            (error as? PCRE2Error)?.message.contains("subpattern name") == true
+        }
+    }
+
+    /// PCRE2_MATCH_INVALID_UTF: log lines are not always UTF-8, and the JIT must not read past
+    /// a bad sequence or crash on it.
+    @Test func invalidUTF8SubjectsMatchAroundTheBadBytes() throws {
+        let word = try Regex(#"(\w+) (\w+)"#)
+        let subject: [UInt8] = [0xff, 0xfe, 0x20] + Array("hello world".utf8) + [0xc3, 0x28, 0xed, 0xa0, 0x80, 0xf8]
+        let (outcome, data) = match(word, subject)
+        #expect(outcome == .matched)
+        #expect(data.range(1) == 3..<8)
+        #expect(data.range(2) == 9..<14)
+        // A dot does not match an invalid byte; an invalid byte alone gives no match, not an error.
+        let dot = try Regex("^.$")
+        for bad: [UInt8] in [[0xff], [0x80], [0xc3], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80]] {
+            #expect(match(dot, bad).0 == .noMatch, "\(bad)")
+        }
+        #expect(match(dot, [0xc3, 0xa9]).0 == .matched)  // é
+        // Every byte pattern of length 1 and 2 goes through without trouble.
+        let any = try Regex(#"(?<a>\S)(?<b>.)?"#)
+        let data2 = MatchData(for: any)
+        for first in 0...255 {
+            for second in stride(from: 0, through: 255, by: 15) {
+                let outcome = match(any, [UInt8(first), UInt8(second)], with: data2).0
+                #expect(outcome == .matched || outcome == .noMatch)
+            }
+        }
+    }
+
+    @Test func catastrophicBacktrackingHitsTheMatchLimitQuickly() throws {
+        let regex = try Regex(#"^(a+)+$"#)
+        let subject = Array(repeating: UInt8(ascii: "a"), count: 40) + [UInt8(ascii: "!")]
+        let clock = ContinuousClock()
+        let start = clock.now
+        let (outcome, _) = match(regex, subject)
+        let elapsed = clock.now - start
+        #expect(outcome == .limitExceeded)
+        #expect(elapsed < .seconds(1), "took \(elapsed)")
+        // A lower limit gives up sooner; the same match data works again afterwards.
+        let strict = MatchData(capacity: regex.captureCount, matchLimit: 1000)
+        #expect(match(regex, subject, with: strict).0 == .limitExceeded)
+        #expect(match(regex, Array("aaaa".utf8), with: strict).0 == .matched)
+        #expect(try regex.captures(in: String(repeating: "a", count: 40) + "!") == nil)
+    }
+
+    @Test func oneRegexServesManyWorkers() async throws {
+        let regex = try Regex(#"id=(?<id>\d+)"#)
+        let counts = await withTaskGroup(of: Int.self) { group in
+            for worker in 0..<4 {
+                group.addTask {
+                    let data = MatchData(for: regex)
+                    var matched = 0
+                    for i in 0..<2000 {
+                        let subject = Array("worker \(worker) id=\(i)".utf8)
+                        if subject.withUnsafeBytes({ data.match(regex, $0) }) == .matched,
+                           let r = data.range(1), String(decoding: subject[r], as: UTF8.self) == "\(i)" {
+                            matched += 1
+                        }
+                    }
+                    return matched
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(counts == 8000)
+    }
+}
