@@ -44,6 +44,10 @@ public final class Regex: @unchecked Sendable {
         public static let multiline = Options(rawValue: PCRE2_MULTILINE)
         public static let dotAll = Options(rawValue: PCRE2_DOTALL)
         public static let dupNames = Options(rawValue: PCRE2_DUPNAMES)
+        /// Treat subject and pattern as UTF-8 (classes then match characters, not bytes). Off by
+        /// default: logs are bytes, and a line with invalid UTF-8 must still match `[^"]*`. With it
+        /// on, invalid sequences in a subject never match but cannot crash (PCRE2_MATCH_INVALID_UTF).
+        public static let utf = Options(rawValue: PCRE2_UTF | PCRE2_MATCH_INVALID_UTF)
     }
 
     let code: OpaquePointer
@@ -59,11 +63,11 @@ public final class Regex: @unchecked Sendable {
         var errorCode: Int32 = 0
         var errorOffset: Int = 0
         let compiled = pattern.utf8.withContiguousStorageIfAvailable { bytes in
-            pcre2_compile_8(bytes.baseAddress, bytes.count, options.rawValue | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF,
+            pcre2_compile_8(bytes.baseAddress, bytes.count, options.rawValue,
                             &errorCode, &errorOffset, nil)
         } ?? {
             var copy = Array(pattern.utf8)
-            return pcre2_compile_8(&copy, copy.count, options.rawValue | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF,
+            return pcre2_compile_8(&copy, copy.count, options.rawValue,
                                    &errorCode, &errorOffset, nil)
         }()
         guard let compiled else { throw PCRE2Error(code: errorCode, offset: errorOffset) }

@@ -23,7 +23,7 @@ struct ReportCommand: ParsableCommand {
           logsift report --nginx-format '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time $upstream_response_time' access.log
 
         Exit status: 0 when every input was read; 1 when an input could not be read or ended early
-        (the report still covers everything that was read); 2 for a usage or pattern error.
+        (the report still covers everything that was read); 64 for a usage or pattern error.
         """
     )
 

@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+
+/// Bad input gets a clear message naming the input, the rest is still analysed, and the exit
+/// status says what happened (0 all read, 1 an input failed, 64 usage).
+@Suite struct BadInputTests {
+    static let goodLine = #"10.0.0.1 - - [24/Nov/2026:10:00:01 +0000] "GET /a HTTP/1.1" 200 5 "-" "curl/8" 0.010"#
+
+    func goodLog(_ dir: URL, lines: Int = 100) throws -> URL {
+        let url = dir.appendingPathComponent("good.log")
+        try String(repeating: Self.goodLine + "\n", count: lines).write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    @Test func emptyFileIsAnEmptyReport() throws {
+        let dir = try Harness.temporaryDirectory()
+        let empty = dir.appendingPathComponent("empty.log")
+        try Data().write(to: empty)
+        let result = try Harness.run(["report", "--format", "json", empty.path])
+        #expect(result.status == 0)
+        let total = try #require(try result.json()["total"] as? [String: Any])
+        #expect(total["lines"] as? Int == 0)
+        #expect(total["requests"] as? Int == 0)
+        let text = try Harness.run(["report", empty.path])
+        #expect(text.text.contains("No request was recognised"))
+    }
+
+    @Test func missingFileIsNamedAndOthersStillCount() throws {
+        let dir = try Harness.temporaryDirectory()
+        let good = try goodLog(dir)
+        let missing = dir.appendingPathComponent("nope.log").path
+        let result = try Harness.run(["report", "--format", "json", missing, good.path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("nope.log: cannot open: No such file or directory"))
+        let total = try #require(try result.json()["total"] as? [String: Any])
+        #expect(total["requests"] as? Int == 100)
+    }
+
+    @Test func directoryIsNamed() throws {
+        let dir = try Harness.temporaryDirectory()
+        let result = try Harness.run(["report", dir.path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("is a directory"))
+    }
+
+    @Test func garbageBytesAreCountedAndSampled() throws {
+        let dir = try Harness.temporaryDirectory()
+        var rng = SystemRandomNumberGenerator()
+        var bytes = [UInt8]()
+        for _ in 0..<200_000 { bytes.append(UInt8.random(in: 0...255, using: &rng)) }
+        let garbage = dir.appendingPathComponent("garbage.bin")
+        try Data(bytes).write(to: garbage)
+        let result = try Harness.run(["report", "--format", "json", garbage.path])
+        #expect(result.status == 0)
+        let json = try result.json()
+        let total = try #require(json["total"] as? [String: Any])
+        let newlines = bytes.filter { $0 == 0x0a }.count
+        let lines = total["lines"] as? Int ?? -1
+        #expect(lines == newlines || lines == newlines + 1)
+        #expect(total["requests"] as? Int == 0)
+        #expect((json["unmatched_samples"] as? [Any])?.isEmpty == false)
+        let text = try Harness.run(["report", garbage.path])
+        #expect(text.status == 0)
+        #expect(text.text.contains("Unmatched lines"))
+    }
+
+    @Test func invalidUTF8InsideAMatchingLineStillCounts() throws {
+        let dir = try Harness.temporaryDirectory()
+        var data = Data(#"10.0.0.1 - - [24/Nov/2026:10:00:01 +0000] "GET /caf"#.utf8)
+        data.append(contentsOf: [0xC3, 0x28, 0xFF])
+        data.append(Data(#" HTTP/1.1" 200 5 "-" "agent"#.utf8))
+        data.append(contentsOf: [0xFE])
+        data.append(Data("\" 0.5\n".utf8))
+        let url = dir.appendingPathComponent("utf8.log")
+        try data.write(to: url)
+        let result = try Harness.run(["report", "--format", "json", url.path])
+        #expect(result.status == 0)
+        let total = try #require(try result.json()["total"] as? [String: Any])
+        #expect(total["requests"] as? Int == 1)
+    }
+
+    @Test func tenMegabyteLineIsCutCountedAndTheRestIsRead() throws {
+        let dir = try Harness.temporaryDirectory()
+        let url = dir.appendingPathComponent("huge.log")
+        var text = String(repeating: Self.goodLine + "\n", count: 10)
+        text += String(repeating: "x", count: 10 << 20) + "\n"
+        text += String(repeating: Self.goodLine + "\n", count: 10)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        let result = try Harness.run(["report", "--format", "json", url.path])
+        #expect(result.status == 0)
+        let json = try result.json()
+        let total = try #require(json["total"] as? [String: Any])
+        #expect(total["requests"] as? Int == 20)
+        #expect(total["lines"] as? Int == 21)
+        let input = try #require((json["inputs"] as? [[String: Any]])?.first)
+        #expect(input["overlong_lines"] as? Int == 1)
+        #expect(input["unmatched"] as? Int == 1)
+    }
+
+    @Test func truncatedGzipReportsWhatItReadAndFails() throws {
+        let dir = try Harness.temporaryDirectory()
+        let good = try goodLog(dir, lines: 50_000)
+        try Harness.shell("gzip -c '\(good.path)' > '\(dir.path)/full.gz'")
+        let size = try FileManager.default.attributesOfItem(atPath: dir.path + "/full.gz")[.size] as! Int
+        try Harness.shell("head -c \(size / 2) '\(dir.path)/full.gz' > '\(dir.path)/cut.gz'")
+        // Independent count of what the first half decompresses to.
+        let counted = try Harness.shell("""
+            python3 -c "import zlib,sys; d=zlib.decompressobj(31).decompress(open('\(dir.path)/cut.gz','rb').read()); print(d.count(b'\\\\n'), len(d))"
+            """).split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let result = try Harness.run(["report", "--format", "json", dir.path + "/cut.gz"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("cut.gz: gzip data ends early"))
+        let total = try #require(try result.json()["total"] as? [String: Any])
+        #expect(total["requests"] as? Int == counted[0])
+        #expect(counted[0] > 1000 && counted[0] < 50_000)
+    }
+
+    @Test func usageErrorsExit64() throws {
+        let dir = try Harness.temporaryDirectory()
+        let good = try goodLog(dir)
+        let badFormat = try Harness.run(["report", "--nginx-format", "no variables here", good.path])
+        #expect(badFormat.status == 64)
+        #expect(badFormat.stderr.contains("no $variables"))
+        let badBucket = try Harness.run(["report", "--bucket", "5 minutes", good.path])
+        #expect(badBucket.status == 64)
+        #expect(badBucket.stderr.contains("--bucket"))
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+
+/// The same lines give the same numbers whatever way they arrive: plain, gzip, multi-member
+/// gzip, standard input, a rotated set, one worker or two.
+@Suite struct InputEquivalenceTests {
+    /// The report without the parts that name inputs.
+    static func numbers(_ result: Harness.Result) throws -> NSDictionary {
+        var json = try result.json()
+        json["inputs"] = nil
+        if var samples = json["unmatched_samples"] as? [[String: Any]] {
+            for i in samples.indices { samples[i]["input"] = nil }
+            json["unmatched_samples"] = samples
+        }
+        return json as NSDictionary
+    }
+
+    /// A log of `lines` lines written by the test, with request times, statuses and a few bad lines.
+    static func makeLog(_ url: URL, lines: Int) throws {
+        var text = ""
+        text.reserveCapacity(lines * 130)
+        for i in 0..<lines {
+            if i % 997 == 5 { text += "not an access log line \(i)\n"; continue }
+            let second = i / 7
+            let time = String(format: "24/Nov/2026:%02d:%02d:%02d +0000", 10 + second / 3600, second / 60 % 60, second % 60)
+            let status = [200, 200, 200, 304, 404, 500, 502][i % 7]
+            let ms = (i * 7919) % 3000
+            text += "10.0.\(i % 7).\(i % 250) - - [\(time)] \"GET /api/items/\(i % 50)?page=\(i) HTTP/1.1\" \(status) \(i % 5000) \"-\" \"agent/\(i % 3)\" \(ms / 1000).\(String(format: "%03d", ms % 1000))\n"
+        }
+        try text.write(to: url, atomically: true, encoding: .utf8)
+    }
+
+    @Test func plainGzipMultiMemberStdinAndRotatedAgree() throws {
+        let dir = try Harness.temporaryDirectory()
+        let log = dir.appendingPathComponent("access.log")
+        try Self.makeLog(log, lines: 30_000)
+        let d = dir.path
+        try Harness.shell("gzip -c '\(d)/access.log' > '\(d)/whole.gz'")
+        // Multi-member: three members, cut at line boundaries, concatenated.
+        try Harness.shell("""
+            cd '\(d)' && split -l 10000 access.log part. && for p in part.*; do gzip -c $p; done > multi.gz
+            """)
+        // Rotated set: oldest in .2.gz, then .1, then the live file.
+        try Harness.shell("""
+            mkdir -p '\(d)/rot' && cd '\(d)/rot' && gzip -c ../part.aa > access.log.2.gz && cp ../part.ab access.log.1 && cp ../part.ac access.log
+            """)
+        let reference = try Harness.run(["report", "--format", "json", "--jobs", "1", log.path])
+        #expect(reference.status == 0)
+        let expected = try Self.numbers(reference)
+        let variants: [(String, Harness.Result)] = [
+            ("plain, 2 jobs, split", try Harness.run(["report", "--format", "json", "--jobs", "2", log.path])),
+            ("gzip", try Harness.run(["report", "--format", "json", d + "/whole.gz"])),
+            ("multi-member gzip", try Harness.run(["report", "--format", "json", d + "/multi.gz"])),
+            ("stdin", try Harness.run(["report", "--format", "json", "-"], stdinFile: log)),
+            ("rotated set", try Harness.run(["report", "--format", "json", d + "/rot/access.log", d + "/rot/access.log.1", d + "/rot/access.log.2.gz"])),
+        ]
+        for (name, result) in variants {
+            #expect(result.status == 0, "\(name): \(result.stderr)")
+            let numbers = try Self.numbers(result)
+            if name == "rotated set" {
+                // Same numbers; unmatched samples carry per-file line numbers, so compare the rest.
+                let a = numbers.mutableCopy() as! NSMutableDictionary, b = expected.mutableCopy() as! NSMutableDictionary
+                a["unmatched_samples"] = nil
+                b["unmatched_samples"] = nil
+                #expect(a == b, "\(name)")
+            } else {
+                #expect(numbers == expected, "\(name)")
+            }
+        }
+        // Rotated files are read oldest first: the first input listed is the .2.gz.
+        let rotated = try Harness.run(["report", "--format", "json", d + "/rot/access.log", d + "/rot/access.log.1", d + "/rot/access.log.2.gz"])
+        let names = (try rotated.json()["inputs"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? []
+        #expect(names.map { URL(fileURLWithPath: $0).lastPathComponent } == ["access.log.2.gz", "access.log.1", "access.log"])
+    }
+
+    @Test func splittingOneFileBetweenWorkersKeepsLineNumbers() throws {
+        let dir = try Harness.temporaryDirectory()
+        let log = dir.appendingPathComponent("access.log")
+        try Self.makeLog(log, lines: 120_000)  // > 8 MiB so it is split
+        let one = try Harness.run(["report", "--format", "json", "--jobs", "1", "--samples", "200", log.path])
+        let two = try Harness.run(["report", "--format", "json", "--jobs", "2", "--samples", "200", log.path])
+        #expect(try Self.numbers(one) == Self.numbers(two))
+        let samples = try #require(try two.json()["unmatched_samples"] as? [[String: Any]])
+        #expect(samples.count == 121)
+        for sample in samples {
+            let line = sample["line"] as! Int
+            #expect(sample["text"] as? String == "not an access log line \(line - 1)")
+        }
+    }
+}
