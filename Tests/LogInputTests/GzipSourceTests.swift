@@ -23,12 +23,12 @@ final class TemporaryDirectory {
 }
 
 /// Compresses `bytes` into one gzip member with the system's gzip.
-func gzip(_ bytes: [UInt8], level: Int = 6) -> [UInt8] {
+func gzip(_ bytes: [UInt8], level: Int = 6, storeName: Bool = false) -> [UInt8] {
     let directory = TemporaryDirectory()
     let file = directory.write("data", bytes)
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/bin/gzip")
-    process.arguments = ["-n", "-\(level)", file]
+    process.arguments = [storeName ? "-N" : "-n", "-\(level)", file]
     try! process.run()
     process.waitUntilExit()
     precondition(process.terminationStatus == 0, "gzip failed")
@@ -126,6 +126,7 @@ func frameGzip(_ compressed: [UInt8], chunk: Int, maxLineLength: Int = LineReade
             ("empty member", gzip([]), []),
             ("empty members around", gzip([]) + gzip(a) + gzip([]) + gzip([]) + gzip(c) + gzip([]), a + c),
             ("line split across members", gzip(bytes("half a li")) + gzip(bytes("ne\nrest\n"), level: 1), bytes("half a line\nrest\n")),
+            ("header with a file name and time", gzip(a, storeName: true) + gzip(b, storeName: true), a + b),
             ("stored (level 1) and best (9)", gzip(c, level: 1) + gzip(a, level: 9), c + a),
         ]
         let lines = (0..<60).map { bytes("line \($0) of the member-per-line file\r\n") }

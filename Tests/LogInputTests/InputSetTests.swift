@@ -30,6 +30,8 @@ private func linesByRange(_ spec: InputSpec, _ ranges: [Range<Int>], readSize: I
         #expect(ordered(named) == expected)
         #expect(ordered(named.reversed()) == expected)
         #expect(ordered(["access.log.1", "access.log.10.gz", "access.log", "access.log.2.gz"]) == expected)
+        // Other compressors' suffixes count as the same generation.
+        #expect(ordered(["m.log", "m.log.1.zst", "m.log.3.bz2", "m.log.2.xz"]) == ["m.log.3.bz2", "m.log.2.xz", "m.log.1.zst", "m.log"])
         // Numbers compare as numbers, not as text.
         #expect(ordered(["x.log.9", "x.log.10", "x.log.100"]) == ["x.log.100", "x.log.10", "x.log.9"])
     }

@@ -113,23 +113,34 @@ private func match(_ regex: Regex, _ subject: String) -> (MatchOutcome, MatchDat
         }
     }
 
-    /// PCRE2_MATCH_INVALID_UTF: log lines are not always UTF-8, and the JIT must not read past
-    /// a bad sequence or crash on it.
-    @Test func invalidUTF8SubjectsMatchAroundTheBadBytes() throws {
-        let word = try Regex(#"(\w+) (\w+)"#)
+    /// By default patterns match bytes: a line with invalid UTF-8 still matches `[^"]*`.
+    @Test func byteModeMatchesInvalidUTF8() throws {
+        let quoted = try Regex(#""(?<agent>[^"]*)""#)
+        let subject: [UInt8] = Array("x \"".utf8) + [0xff, 0xc3, 0x28, 0x41, 0xed, 0xa0, 0x80] + Array("\" y".utf8)
+        let (outcome, data) = match(quoted, subject)
+        #expect(outcome == .matched)
+        #expect(data.range(1) == 3..<10)
+        let dot = try Regex("^.$")
+        for byte: UInt8 in [0x00, 0x41, 0x80, 0xc3, 0xff] { #expect(match(dot, [byte]).0 == .matched, "\(byte)") }
+        #expect(match(dot, [0xc3, 0xa9]).0 == .noMatch)  // é is two bytes here
+    }
+
+    /// With `.utf` (PCRE2_MATCH_INVALID_UTF): invalid sequences never match, and neither the
+    /// JIT nor the interpreter reads past them or crashes.
+    @Test func utfModeSkipsInvalidUTF8WithoutCrashing() throws {
+        let word = try Regex(#"(\w+) (\w+)"#, options: .utf)
         let subject: [UInt8] = [0xff, 0xfe, 0x20] + Array("hello world".utf8) + [0xc3, 0x28, 0xed, 0xa0, 0x80, 0xf8]
         let (outcome, data) = match(word, subject)
         #expect(outcome == .matched)
         #expect(data.range(1) == 3..<8)
         #expect(data.range(2) == 9..<14)
-        // A dot does not match an invalid byte; an invalid byte alone gives no match, not an error.
-        let dot = try Regex("^.$")
+        let dot = try Regex("^.$", options: .utf)
         for bad: [UInt8] in [[0xff], [0x80], [0xc3], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80]] {
             #expect(match(dot, bad).0 == .noMatch, "\(bad)")
         }
         #expect(match(dot, [0xc3, 0xa9]).0 == .matched)  // é
-        // Every byte pattern of length 1 and 2 goes through without trouble.
-        let any = try Regex(#"(?<a>\S)(?<b>.)?"#)
+        // Every 1- and 2-byte subject (a sample of second bytes) gives a match or no match.
+        let any = try Regex(#"(?<a>\S)(?<b>.)?"#, options: .utf)
         let data2 = MatchData(for: any)
         for first in 0...255 {
             for second in stride(from: 0, through: 255, by: 15) {
