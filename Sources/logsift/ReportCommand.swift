@@ -20,6 +20,7 @@ struct ReportCommand: ParsableCommand {
           logsift report /var/log/nginx/access.log*
           zcat access.log.3.gz | logsift report -
           logsift report --bucket 5m --format json access.log > summary.json
+          logsift report --pattern '%{HTTPD_COMBINEDLOG}' access.log
           logsift report --nginx-format '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time $upstream_response_time' access.log
 
         Exit status: 0 when every input was read; 1 when an input could not be read or ended early
@@ -38,6 +39,11 @@ struct ReportCommand: ParsableCommand {
 
     @Option(name: .long, help: "An nginx log_format string as written in nginx.conf.")
     var nginxFormat: String?
+
+    @Option(name: .long, help: "A grok pattern for every input, e.g. '%{NGINX_ACCESS_COMBINED}' or '%{IP:remote_addr} .. %{NUMBER:request_time:float}'.")
+    var pattern: String?
+
+    @OptionGroup var library: PatternsCommand.Library
 
     @Option(name: .long, help: "How many top paths to list.")
     var top: Int = 10
@@ -81,6 +87,16 @@ struct ReportCommand: ParsableCommand {
         configuration.maxLineLength = maxLineLength
         configuration.sampleLimit = samples
         configuration.keepOrder = keepOrder
+        if nginxFormat != nil && pattern != nil {
+            throw ValidationError("give either --nginx-format or --pattern, not both")
+        }
+        if let pattern {
+            do {
+                configuration.format = .fixed(name: "grok", pattern: try GrokCompiler.compile(pattern, library: try library.load()))
+            } catch let error as GrokError {
+                throw ValidationError("--pattern: \(error)")
+            }
+        }
         if let nginxFormat {
             let custom = NginxFormat(name: "nginx-custom", logFormat: nginxFormat)
             do {
