@@ -77,7 +77,7 @@ public enum ByteParsing {
     }
 
     @inline(__always)
-    static func digits(_ bytes: UnsafeRawBufferPointer, _ at: Int, _ count: Int) -> Int? {
+    public static func digits(_ bytes: UnsafeRawBufferPointer, _ at: Int, _ count: Int) -> Int? {
         var value = 0
         for i in at..<(at + count) {
             let d = Int(bytes[i]) &- 48
