@@ -303,6 +303,41 @@ def check_goaccess(out_json: Path, truth: dict) -> list[str]:
 
 
 # ----------------------------------------------------------------------------------------------
+def allocations_per_line(binary: Path, log_path: Path, lines: int) -> str | None:
+    """Heap allocations per line in steady state: logsift runs under Benchmarks/malloc_count.c
+    on every tenth line of the log (the same time span, so the same buckets) and on the whole of
+    it; the difference in allocations over the difference in lines is what each further line
+    costs (the design target is 0)."""
+    cc = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+    if cc is None:
+        return "allocations per line: not measured (no C compiler)"
+    shim = DATA / "malloc_count.so"
+    subprocess.run([cc, "-O2", "-shared", "-fPIC", "-o", str(shim), str(HERE / "malloc_count.c"), "-ldl"], check=True)
+    short = DATA / "alloc-short.log"
+    short_lines = max(1, lines // 10)
+    with open(log_path, "rb") as src, open(short, "wb") as dst:
+        short_lines = 0
+        for i, line in enumerate(src):
+            if i % 10 == 0:
+                dst.write(line)
+                short_lines += 1
+    counts = []
+    for path in (short, log_path):
+        for jobs in ("1", "2"):
+            proc = subprocess.run([str(binary), "report", "--format", "json", "--jobs", jobs, str(path)],
+                                  env={**os.environ, "LD_PRELOAD": str(shim)},
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            found = [int(l.split(":")[1]) for l in proc.stderr.splitlines() if l.startswith("logsift-malloc-count:")]
+            counts.append(found[-1] if found else -1)
+    short.unlink(missing_ok=True)
+    if -1 in counts:
+        return "allocations per line: not measured (the shim printed nothing)"
+    per1 = (counts[2] - counts[0]) / (lines - short_lines)
+    per2 = (counts[3] - counts[1]) / (lines - short_lines)
+    return (f"heap allocations: {counts[0]:,} for {short_lines:,} lines, {counts[2]:,} for {lines:,} lines (1 job); "
+            f"{counts[1]:,} / {counts[3]:,} (2 jobs) -> {per1:.4f} and {per2:.4f} per line in steady state")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--lines", type=int, default=2_000_000, help="lines in the generated log (default 2,000,000)")
@@ -313,6 +348,8 @@ def main(argv=None) -> int:
                     help=f"keep the generated data in {DATA.relative_to(ROOT)}/ so the next run reuses it")
     ap.add_argument("--skip-goaccess", action="store_true", help="do not run goaccess")
     ap.add_argument("--results", type=Path, help="also write the measurements as JSON to this file")
+    ap.add_argument("--skip-allocations", action="store_true",
+                    help="do not count heap allocations per line (needs a C compiler)")
     args = ap.parse_args(argv)
     if args.runs < 1 or args.lines < 1:
         ap.error("--runs and --lines must be >= 1")
@@ -358,6 +395,8 @@ def main(argv=None) -> int:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
+    allocation_line = None if args.skip_allocations else allocations_per_line(binary, files["log"], lines)
+
     # ---- table ---------------------------------------------------------------------------------
     print()
     print(f"logsift benchmark: {lines:,} lines of nginx {FORMAT}, {plain_bytes / 1e6:.1f} MB plain "
@@ -379,6 +418,8 @@ def main(argv=None) -> int:
               f"{ga['seconds'] / plain['seconds']:.2f}x")
     elif ga is not None:
         print("\ngoaccess / logsift ratio: not available (a run failed)")
+    if allocation_line:
+        print(allocation_line)
     print()
     for n in notes:
         print(n)

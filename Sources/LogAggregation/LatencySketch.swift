@@ -65,18 +65,22 @@ public struct LatencySketch: Sendable, Equatable {
         }
     }
 
+    /// Slots added beyond the one needed when the sketch grows, so a sketch reaches its range
+    /// in a few reallocations instead of one per new index.
+    static let growthSlack = 32
+
     @inline(never)
     mutating func addSlow(index i: Int, count n: UInt64) {
+        let slack = Swift.max(LatencySketch.growthSlack, counts.count / 2)
         if counts.isEmpty {
-            offset = i
-            counts = [n]
-            return
-        }
-        if i < offset {
-            counts.insert(contentsOf: repeatElement(0, count: offset - i), at: 0)
-            offset = i
+            offset = i - slack / 2
+            counts = [UInt64](repeating: 0, count: slack)
+        } else if i < offset {
+            let newOffset = i - slack
+            counts.insert(contentsOf: repeatElement(0, count: offset - newOffset), at: 0)
+            offset = newOffset
         } else if i >= offset + counts.count {
-            counts.append(contentsOf: repeatElement(0, count: i - offset - counts.count + 1))
+            counts.append(contentsOf: repeatElement(0, count: i - offset - counts.count + 1 + slack))
         }
         counts[i - offset] &+= n
     }
@@ -110,6 +114,21 @@ public struct LatencySketch: Sendable, Equatable {
             }
         }
         return max
+    }
+
+    /// Equal when they hold the same counts per bucket, whatever the layout of their arrays.
+    public static func == (a: LatencySketch, b: LatencySketch) -> Bool {
+        guard a.count == b.count, a.zeroCount == b.zeroCount, a.sumMicros == b.sumMicros,
+              a.min == b.min || (a.count == 0), a.max == b.max || (a.count == 0) else { return false }
+        let low = Swift.min(a.offset, b.offset)
+        let high = Swift.max(a.offset + a.counts.count, b.offset + b.counts.count)
+        for i in low..<high where a.bucketCount(i) != b.bucketCount(i) { return false }
+        return true
+    }
+
+    func bucketCount(_ index: Int) -> UInt64 {
+        let slot = index - offset
+        return slot >= 0 && slot < counts.count ? counts[slot] : 0
     }
 
     public var sum: Double { Double(sumMicros) / 1e6 }
