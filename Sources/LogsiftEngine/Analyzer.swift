@@ -16,8 +16,8 @@ public struct AnalysisConfiguration: Sendable {
     public enum FormatChoice: Sendable {
         /// Detect per input among the built-in formats.
         case detect
-        /// One fixed pattern for every input, with a display name.
-        case fixed(name: String, pattern: CompiledPattern)
+        /// One format for every input.
+        case fixed(LogFormat)
     }
 
     public var inputs: [InputSpec]
@@ -48,8 +48,8 @@ struct WorkUnit: Sendable {
     let range: Range<Int>?
     /// Position of the range within its input (0 for whole inputs).
     let part: Int
-    /// The pattern, when chosen before the work starts (always for split files).
-    let format: FormatDetector.Candidate?
+    /// The format, when chosen before the work starts (always for split files).
+    let format: LogFormat?
     /// Decompress on a thread of its own (set when there are fewer units than workers).
     var readAhead = false
 }
@@ -69,8 +69,8 @@ public enum Analyzer {
         let inputs = configuration.keepOrder ? configuration.inputs : InputSet.oldestFirst(configuration.inputs)
         let detector: FormatDetector
         switch configuration.format {
-        case .detect: detector = .nginxBuiltins()
-        case .fixed(let name, let pattern): detector = FormatDetector(candidates: [.init(name: name, pattern: pattern)])
+        case .detect: detector = .automatic()
+        case .fixed(let format): detector = .fixed(format)
         }
         let units = plan(inputs, configuration, detector)
         let queue = WorkQueue(units: units)
@@ -82,7 +82,7 @@ public enum Analyzer {
             while let (index, unit) = queue.next() {
                 collector.store(worker.process(unit), at: index)
             }
-            collector.store(worker.aggregate)
+            collector.store(worker.sections())
         }
         var analysis = collector.finish(units: units, inputs: inputs, configuration: configuration)
         analysis.elapsedSeconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
@@ -95,14 +95,15 @@ public enum Analyzer {
         for (index, input) in inputs.enumerated() {
             let parts = max(1, configuration.workers)
             if parts > 1, let size = input.splittableSize(), size >= configuration.splitThreshold {
-                // Both halves must use one format: detect it from the file's start now.
-                var format: FormatDetector.Candidate? = nil
+                // All parts must use one format: detect it from the file's start now. Only formats
+                // whose events are single lines can be cut between lines.
+                var format: LogFormat? = nil
                 if let source = try? input.open() {
                     let reader = LineReader(source: source, maxLineLength: configuration.maxLineLength,
                                             readSize: 64 * 1024)
-                    format = detector.choose(FormatDetector.sniff(reader)).candidate
+                    format = detector.choose(FormatDetector.sniff(reader)).format
                 }
-                if let format {
+                if let format, format.isLineOriented {
                     for (part, range) in input.lineAlignedRanges(size: size, parts: parts).enumerated() {
                         units.append(WorkUnit(inputIndex: index, input: input, range: range, part: part, format: format))
                     }
@@ -139,7 +140,7 @@ final class WorkQueue: @unchecked Sendable {
 final class ResultCollector: @unchecked Sendable {
     private let lock = NSLock()
     private var results: [UnitResult?]
-    private var aggregates: [TrafficAggregate] = []
+    private var sections: [Sections] = []
 
     init(unitCount: Int) { results = Array(repeating: nil, count: unitCount) }
 
@@ -147,8 +148,8 @@ final class ResultCollector: @unchecked Sendable {
         lock.lock(); results[index] = result; lock.unlock()
     }
 
-    func store(_ aggregate: TrafficAggregate) {
-        lock.lock(); aggregates.append(aggregate); lock.unlock()
+    func store(_ section: Sections) {
+        lock.lock(); sections.append(section); lock.unlock()
     }
 
     func finish(units: [WorkUnit], inputs: [InputSpec], configuration: AnalysisConfiguration) -> Analysis {
@@ -172,10 +173,13 @@ final class ResultCollector: @unchecked Sendable {
             hasLatency = hasLatency || result.hasLatency
         }
         samples.sort { ($0.inputIndex, $0.line) < ($1.inputIndex, $1.line) }
-        var traffic = aggregates.first ?? TrafficAggregate(bucketSeconds: configuration.bucketSeconds)
-        for other in aggregates.dropFirst() { traffic.merge(other) }
-        return Analysis(inputs: summaries.enumerated().map { $1 ?? InputSummary(name: inputs[$0].displayName, format: "unknown") },
-                        traffic: traffic, samples: Array(samples.prefix(configuration.sampleLimit)),
-                        hasLatency: hasLatency)
+        var merged = Sections()
+        for section in sections { merged.merge(section) }
+        var analysis = Analysis(inputs: summaries.enumerated().map { $1 ?? InputSummary(name: inputs[$0].displayName, format: "unknown") },
+                                traffic: merged.traffic ?? TrafficAggregate(bucketSeconds: configuration.bucketSeconds),
+                                samples: Array(samples.prefix(configuration.sampleLimit)),
+                                hasLatency: hasLatency)
+        merged.fill(&analysis)
+        return analysis
     }
 }

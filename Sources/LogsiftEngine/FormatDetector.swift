@@ -7,54 +7,70 @@ public struct FormatDetector: Sendable {
     /// How many non-blank lines are tried.
     public static let sampleLines = 200
 
-    public struct Candidate: Sendable {
-        public let name: String
-        public let pattern: CompiledPattern
-    }
-
     public struct Choice: Sendable {
-        public let candidate: Candidate?
+        public let format: LogFormat?
         public let matched: Int
         public let sampled: Int
         public let runnerUp: (name: String, matched: Int)?
         public var confidence: Double { sampled == 0 ? 0 : Double(matched) / Double(sampled) }
     }
 
-    public let candidates: [Candidate]
+    /// Fixed candidates, tried in order (earlier wins a tie).
+    public let candidates: [LogFormat]
+    /// Whether the families that detect their own formats (PostgreSQL, application) take part.
+    public let detectFamilies: Bool
 
-    public init(candidates: [Candidate]) {
+    public init(candidates: [LogFormat], detectFamilies: Bool = false) {
         self.candidates = candidates
+        self.detectFamilies = detectFamilies
     }
 
-    /// nginx's built-in formats, most specific first.
-    public static func nginxBuiltins() -> FormatDetector {
-        FormatDetector(candidates: NginxFormat.builtins.map {
-            // The built-in formats are fixed text: they always compile.
-            Candidate(name: $0.name, pattern: try! $0.compile())
-        })
+    /// Every format logsift knows: nginx's built-ins, most specific first, and the families.
+    public static func automatic() -> FormatDetector {
+        // The built-in nginx formats are fixed text: they always compile.
+        FormatDetector(candidates: NginxFormat.builtins.map { .access(name: $0.name, pattern: try! $0.compile()) },
+                       detectFamilies: true)
     }
 
-    /// Picks the candidate matching the most sample lines; the earlier (more specific) one wins
-    /// a tie. No candidate matching any line gives a choice without candidate.
+    /// A single format chosen by the user.
+    public static func fixed(_ format: LogFormat) -> FormatDetector {
+        FormatDetector(candidates: [format], detectFamilies: false)
+    }
+
+    /// How many sample lines a fixed candidate matches.
+    static func score(_ format: LogFormat, _ sample: [[UInt8]]) -> Int {
+        switch format {
+        case .access(_, let pattern):
+            let matchData = MatchData(for: pattern.regex)
+            var hits = 0
+            for line in sample where line.withUnsafeBytes({ matchData.match(pattern.regex, $0) }) == .matched {
+                hits += 1
+            }
+            return hits
+        }
+    }
+
+    /// Picks the format recognising the most sample lines; on a tie the earlier candidate wins
+    /// (fixed candidates come first, most specific first). No format recognising any line gives
+    /// a choice without format.
     public func choose(_ lines: [[UInt8]]) -> Choice {
         let sample = lines.filter { !$0.isEmpty }
-        var scores: [(Int, Int)] = []
-        for (index, candidate) in candidates.enumerated() {
-            let matchData = MatchData(for: candidate.pattern.regex)
-            var hits = 0
-            for line in sample {
-                let outcome = line.withUnsafeBytes { matchData.match(candidate.pattern.regex, $0) }
-                if outcome == .matched { hits += 1 }
-            }
-            scores.append((index, hits))
+        var scored: [(format: LogFormat, hits: Int)] = candidates.map { ($0, FormatDetector.score($0, sample)) }
+        if detectFamilies { scored += FormatDetector.familyCandidates(sample) }
+        let ranked = scored.enumerated().sorted { a, b in
+            a.element.hits != b.element.hits ? a.element.hits > b.element.hits : a.offset < b.offset
+        }.map(\.element)
+        guard let best = ranked.first, best.hits > 0 else {
+            return Choice(format: nil, matched: 0, sampled: sample.count, runnerUp: nil)
         }
-        let ranked = scores.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
-        guard let best = ranked.first, best.1 > 0 else {
-            return Choice(candidate: nil, matched: 0, sampled: sample.count, runnerUp: nil)
-        }
-        let runner = ranked.dropFirst().first { candidates[$0.0].name != candidates[best.0].name }
-        return Choice(candidate: candidates[best.0], matched: best.1, sampled: sample.count,
-                      runnerUp: runner.map { (candidates[$0.0].name, $0.1) })
+        let runner = ranked.dropFirst().first { $0.format.name != best.format.name && $0.hits > 0 }
+        return Choice(format: best.format, matched: best.hits, sampled: sample.count,
+                      runnerUp: runner.map { ($0.format.name, $0.hits) })
+    }
+
+    /// Candidates from the families that detect their own formats, with their scores.
+    static func familyCandidates(_ sample: [[UInt8]]) -> [(format: LogFormat, hits: Int)] {
+        []
     }
 
     /// Reads up to `sampleLines` lines of `reader` as copies (detection only, never per line in

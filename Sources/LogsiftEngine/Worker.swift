@@ -3,27 +3,21 @@ import LogInput
 import LogParsing
 import PCRE2
 
-/// One thread's share of the work: its own parsers (match data), line buffers and aggregate.
+/// One thread's share of the work: its own line buffers, and one processor (with its match
+/// data and aggregate) per format family it meets.
 final class Worker {
     let configuration: AnalysisConfiguration
     let detector: FormatDetector
-    var aggregate: TrafficAggregate
-    /// Parsers by format name, made once per worker.
-    var parsers: [String: AccessRecordParser] = [:]
+    var access: AccessProcessor?
 
     init(configuration: AnalysisConfiguration, detector: FormatDetector) {
         self.configuration = configuration
         self.detector = detector
-        aggregate = TrafficAggregate(bucketSeconds: configuration.bucketSeconds,
-                                     maxBuckets: configuration.maxBuckets,
-                                     pathCapacity: configuration.pathCapacity)
     }
 
-    func parser(for candidate: FormatDetector.Candidate) -> AccessRecordParser {
-        if let parser = parsers[candidate.name] { return parser }
-        let parser = AccessRecordParser(pattern: candidate.pattern, defaultOffset: configuration.defaultOffset)
-        parsers[candidate.name] = parser
-        return parser
+    /// The aggregates this worker built.
+    func sections() -> Sections {
+        Sections(traffic: access?.aggregate)
     }
 
     func process(_ unit: WorkUnit) -> UnitResult {
@@ -43,44 +37,63 @@ final class Worker {
         var sniffed: [[UInt8]] = []
         if format == nil {
             sniffed = FormatDetector.sniff(reader)
-            format = detector.choose(sniffed).candidate
+            format = detector.choose(sniffed).format
             result.summary.format = format?.name ?? "unknown"
         }
-        let parser = format.map { self.parser(for: $0) }
-        result.hasLatency = parser?.roles.hasLatency ?? false
+        switch format {
+        case .access(let name, let pattern):
+            let processor = access ?? AccessProcessor(
+                aggregate: TrafficAggregate(bucketSeconds: configuration.bucketSeconds, maxBuckets: configuration.maxBuckets,
+                                            pathCapacity: configuration.pathCapacity),
+                defaultOffset: configuration.defaultOffset)
+            access = processor
+            processor.begin(name: name, pattern: pattern)
+            result.hasLatency = processor.hasLatency
+            run(processor, reader, sniffed, unit, &result)
+        case nil:
+            run(UnrecognisedProcessor(), reader, sniffed, unit, &result)
+        }
+        return result
+    }
 
-        var record = AccessRecord()
+    /// The per-line loop, specialised for each processor type (no dynamic dispatch per line).
+    func run<P: LineProcessor>(_ processor: P, _ reader: LineReader, _ sniffed: [[UInt8]],
+                               _ unit: WorkUnit, _ result: inout UnitResult) {
         var lineNumber = 0
+        let sampleLimit = configuration.sampleLimit
         @inline(__always) func consume(_ line: UnsafeRawBufferPointer) {
             lineNumber += 1
             if line.isEmpty {
                 result.summary.blank += 1
                 return
             }
-            let outcome = parser?.parse(line, into: &record) ?? .noMatch
-            if outcome == .matched {
+            switch processor.consume(line) {
+            case .matched, .continuation:
                 result.summary.matched += 1
-                aggregate.add(record, line: line)
-                return
-            }
-            result.summary.unmatched += 1
-            if outcome == .limitExceeded { result.summary.limitExceeded += 1 }
-            if result.samples.count < configuration.sampleLimit {
-                result.samples.append(UnmatchedSample(input: unit.input.displayName, inputIndex: unit.inputIndex,
-                                                      line: lineNumber, bytes: line))
+            case .unmatched, .limitExceeded:
+                result.summary.unmatched += 1
+                if result.samples.count < sampleLimit {
+                    result.samples.append(UnmatchedSample(input: unit.input.displayName, inputIndex: unit.inputIndex,
+                                                          line: lineNumber, bytes: line))
+                }
             }
         }
         for line in sniffed {
             line.withUnsafeBytes { consume($0) }
         }
-        sniffed = []
         while let line = reader.nextLine() {
             consume(line)
         }
+        processor.endInput()
         result.summary.lines = UInt64(lineNumber)
         result.summary.overlong = UInt64(reader.overlongLines)
         result.summary.bytesRead = UInt64(reader.bytesRead)
         result.summary.error = reader.error?.description
-        return result
     }
+}
+
+/// For inputs whose format nothing recognised: every line is counted as unmatched and sampled.
+final class UnrecognisedProcessor: LineProcessor {
+    func consume(_ line: UnsafeRawBufferPointer) -> LineVerdict { .unmatched }
+    func endInput() {}
 }

@@ -92,7 +92,7 @@ struct ReportCommand: ParsableCommand {
         }
         if let pattern {
             do {
-                configuration.format = .fixed(name: "grok", pattern: try GrokCompiler.compile(pattern, library: try library.load()))
+                configuration.format = .fixed(.access(name: "grok", pattern: try GrokCompiler.compile(pattern, library: try library.load())))
             } catch let error as GrokError {
                 throw ValidationError("--pattern: \(error)")
             }
@@ -100,7 +100,7 @@ struct ReportCommand: ParsableCommand {
         if let nginxFormat {
             let custom = NginxFormat(name: "nginx-custom", logFormat: nginxFormat)
             do {
-                configuration.format = .fixed(name: custom.name, pattern: try custom.compile())
+                configuration.format = .fixed(.access(name: custom.name, pattern: try custom.compile()))
             } catch {
                 throw ValidationError("--nginx-format: \(error)")
             }

@@ -1,0 +1,48 @@
+import LogParsing
+import PCRE2
+
+/// The access-log family's `LineProcessor`: matches each line with the input's pattern and
+/// adds it to one `TrafficAggregate` shared by every access-log input the worker reads.
+public final class AccessProcessor: LineProcessor {
+    public private(set) var aggregate: TrafficAggregate
+    /// Parsers by format name: one per pattern, made once per worker (they own match data).
+    var parsers: [String: AccessRecordParser] = [:]
+    var parser: AccessRecordParser?
+    var record = AccessRecord()
+    let defaultOffset: Int
+
+    public init(aggregate: TrafficAggregate, defaultOffset: Int = 0) {
+        self.aggregate = aggregate
+        self.defaultOffset = defaultOffset
+    }
+
+    /// Selects the pattern for the next input.
+    public func begin(name: String, pattern: CompiledPattern) {
+        if let known = parsers[name] {
+            parser = known
+        } else {
+            let made = AccessRecordParser(pattern: pattern, defaultOffset: defaultOffset)
+            parsers[name] = made
+            parser = made
+        }
+    }
+
+    /// Whether the current pattern carries a request time.
+    public var hasLatency: Bool { parser?.roles.hasLatency ?? false }
+
+    @inline(__always)
+    public func consume(_ line: UnsafeRawBufferPointer) -> LineVerdict {
+        guard let parser else { return .unmatched }
+        switch parser.parse(line, into: &record) {
+        case .matched:
+            aggregate.add(record, line: line)
+            return .matched
+        case .limitExceeded:
+            return .limitExceeded
+        case .noMatch, .error:
+            return .unmatched
+        }
+    }
+
+    public func endInput() {}
+}

@@ -1,0 +1,15 @@
+import LogAggregation
+
+/// One worker's aggregates, one per format family it met; merged across workers at the end.
+struct Sections: Sendable {
+    var traffic: TrafficAggregate?
+
+    mutating func merge(_ other: Sections) {
+        if let theirs = other.traffic {
+            if traffic == nil { traffic = theirs } else { traffic!.merge(theirs) }
+        }
+    }
+
+    /// Puts the family sections into the analysis (the access section is set at creation).
+    func fill(_ analysis: inout Analysis) {}
+}
