@@ -72,15 +72,7 @@ public enum TextReport {
     }
 
     static func table(_ header: [String], _ rows: [[String]], leftColumns: Set<Int> = [0]) -> String {
-        var widths = header.map(\.count)
-        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { i, c in pad(c, widths[i], right: !leftColumns.contains(i)) }
-                .joined(separator: "  ")
-        }
-        var out = "  " + line(header) + "\n"
-        for row in rows { out += "  " + line(row) + "\n" }
-        return out
+        TextTable.render(header, rows, leftColumns: leftColumns)
     }
 
     // MARK: - Sections

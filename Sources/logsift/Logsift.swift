@@ -11,9 +11,10 @@ struct Logsift: ParsableCommand {
           logsift report /var/log/nginx/access.log*
           zcat access.log.3.gz | logsift report -
           logsift report --bucket 5m --format json access.log > summary.json
+          logsift detect app.log access.log postgresql.log
           logsift patterns test '%{IPORHOST:client} %{NUMBER:bytes:int}' '10.0.0.1 512'
         """,
         version: "0.1.0",
-        subcommands: [ReportCommand.self, PatternsCommand.self]
+        subcommands: [ReportCommand.self, DetectCommand.self, PatternsCommand.self]
     )
 }

@@ -40,6 +40,12 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .long, help: "An nginx log_format string as written in nginx.conf.")
     var nginxFormat: String?
 
+    @Option(name: .long, help: "Read every input in this format instead of detecting it (see `logsift detect`), e.g. nginx-combined.")
+    var logFormat: String?
+
+    @Option(name: .long, help: "Time zone for timestamps written without one: local (the default), UTC, +0100, -05:30, CET…")
+    var tz: String = "local"
+
     @Option(name: .long, help: "A grok pattern for every input, e.g. '%{NGINX_ACCESS_COMBINED}' or '%{IP:remote_addr} .. %{NUMBER:request_time:float}'.")
     var pattern: String?
 
@@ -68,6 +74,16 @@ struct ReportCommand: ParsableCommand {
         guard Duration.seconds(bucket) != nil else {
             throw ValidationError("--bucket '\(bucket)': give a width such as 30s, 1m, 5m or 1h")
         }
+        guard ZoneRule.parse(tz) != nil else {
+            throw ValidationError("--tz '\(tz)': give local, UTC, an offset such as +0100 or -05:30, or a zone abbreviation such as CET")
+        }
+        if let logFormat, !Analyzer.namedFormats().contains(where: { $0.name == logFormat }) {
+            let names = Analyzer.namedFormats().map(\.name).joined(separator: ", ")
+            throw ValidationError("--log-format '\(logFormat)' is not a format logsift knows; one of: \(names)")
+        }
+        if [nginxFormat != nil, pattern != nil, logFormat != nil].filter({ $0 }).count > 1 {
+            throw ValidationError("give at most one of --nginx-format, --pattern and --log-format")
+        }
         guard top >= 0, samples >= 0, maxLineLength >= 16 else {
             throw ValidationError("--top and --samples must be ≥ 0 and --max-line-length ≥ 16")
         }
@@ -87,8 +103,9 @@ struct ReportCommand: ParsableCommand {
         configuration.maxLineLength = maxLineLength
         configuration.sampleLimit = samples
         configuration.keepOrder = keepOrder
-        if nginxFormat != nil && pattern != nil {
-            throw ValidationError("give either --nginx-format or --pattern, not both")
+        configuration.zone = ZoneRule.parse(tz)!
+        if let logFormat, let format = Analyzer.namedFormats().first(where: { $0.name == logFormat }) {
+            configuration.format = .fixed(format)
         }
         if let pattern {
             do {

@@ -1,0 +1,38 @@
+import LogInput
+
+/// What `logsift detect` says about one input.
+public struct Detection: Sendable {
+    public let input: String
+    public let choice: FormatDetector.Choice?
+    /// Why the input could not be read, if it could not.
+    public let error: String?
+}
+
+extension Analyzer {
+    /// Detects the format of each input from its first lines, as `report` would.
+    public static func detect(_ inputs: [InputSpec], maxLineLength: Int = LineReader.defaultMaxLineLength) -> [Detection] {
+        let detector = FormatDetector.automatic()
+        return inputs.map { input in
+            do {
+                let reader = LineReader(source: try input.open(), maxLineLength: maxLineLength, readSize: 64 * 1024)
+                let lines = FormatDetector.sniff(reader)
+                if lines.isEmpty, let error = reader.error { return Detection(input: input.displayName, choice: nil, error: error.description) }
+                return Detection(input: input.displayName, choice: detector.choose(lines), error: reader.error?.description)
+            } catch {
+                return Detection(input: input.displayName, choice: nil, error: "\(error)")
+            }
+        }
+    }
+
+    /// Every format name `--log-format` accepts, with the format.
+    public static func namedFormats() -> [LogFormat] {
+        FormatDetector.automatic().candidates + FormatDetector.namedFamilyFormats()
+    }
+}
+
+extension FormatDetector {
+    /// Formats of the self-detecting families that can also be named outright.
+    static func namedFamilyFormats() -> [LogFormat] {
+        []
+    }
+}

@@ -1,0 +1,56 @@
+import ArgumentParser
+import LogInput
+import LogReport
+import LogsiftEngine
+
+struct DetectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "detect",
+        abstract: "Say which format each input is in, how sure logsift is, and the runner-up.",
+        discussion: """
+        Reads the first 200 lines of each input (gzip too; `-` for standard input) and tries every
+        format logsift knows. Confidence is the share of those lines the chosen format recognises.
+
+        Examples:
+          logsift detect app.log access.log postgresql.log error.log
+          logsift detect --format json /var/log/nginx/access.log.2.gz
+        """
+    )
+
+    @Argument(help: "Inputs to look at; `-` for standard input.")
+    var inputs: [String]
+
+    @Option(name: .long, help: "Output format: text, json.")
+    var format: ReportCommand.OutputFormat = .text
+
+    func run() throws {
+        let detections = Analyzer.detect(inputs.map(InputSpec.init(path:)))
+        switch format {
+        case .json:
+            let items: [JSONValue] = detections.map { d in
+                .object([
+                    ("input", .string(d.input)),
+                    ("format", d.choice?.format.map { .string($0.name) } ?? .null),
+                    ("confidence", d.choice.map { .double($0.confidence) } ?? .null),
+                    ("matched", .number(d.choice?.matched ?? 0)),
+                    ("sampled", .number(d.choice?.sampled ?? 0)),
+                    ("runner_up", d.choice?.runnerUp.map { r in
+                        .object([("format", .string(r.name)), ("matched", .number(r.matched))]) } ?? .null),
+                    ("error", d.error.map { .string($0) } ?? .null),
+                ])
+            }
+            print(JSONValue.array(items).rendered())
+        case .text:
+            var rows: [[String]] = []
+            for d in detections {
+                let choice = d.choice
+                let percent = choice.map { "\(Int(($0.confidence * 100).rounded()))% (\($0.matched)/\($0.sampled))" } ?? "-"
+                let runner = choice?.runnerUp.map { "\($0.name) (\($0.matched))" } ?? "-"
+                rows.append([d.input, choice?.format?.name ?? "unknown", percent, runner])
+                if let error = d.error { rows.append(["  error: \(error)", "", "", ""]) }
+            }
+            print(TextTable.render(["input", "format", "confidence", "runner-up"], rows, leftColumns: [0, 1, 2, 3]), terminator: "")
+        }
+        if detections.contains(where: { $0.error != nil }) { throw ExitCode(1) }
+    }
+}
