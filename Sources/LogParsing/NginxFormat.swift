@@ -110,6 +110,7 @@ public struct NginxFormat: Sendable {
         case (_, "time_local"): return #"\d{1,2}/[A-Za-z]{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}"#
         case (_, "time_iso8601"): return #"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?"#
         case (.bracketed, _): return bracketValue
+        case (.bare, "remote_addr"): return #"\S+(?:, \S+)*"#  // proxies that log a forwarded-for list
         case (.bare, "msec"): return decimal
         case (.bare, "status"): return #"\d{3}"#
         case (.bare, "body_bytes_sent"), (.bare, "bytes_sent"), (.bare, "request_length"),
