@@ -34,6 +34,8 @@ let package = Package(
         .testTarget(name: "LogInputTests", dependencies: ["LogInput"]),
         .testTarget(name: "LogParsingTests", dependencies: ["LogParsing"]),
         .testTarget(name: "LogAggregationTests", dependencies: ["LogAggregation"]),
+        .testTarget(name: "LogReportTests", dependencies: ["LogReport"]),
+        .testTarget(name: "LogsiftEngineTests", dependencies: ["LogsiftEngine"]),
         .testTarget(name: "EndToEndTests", dependencies: ["LogsiftEngine"]),
     ]
 )
