@@ -1,0 +1,183 @@
+import LogParsing
+
+/// Event counts per level: index `ApplicationLevel.rawValue` (0 unknown ... 7 fatal).
+public typealias ApplicationLevelCounts = SIMD8<UInt64>
+
+extension SIMD8 where Scalar == UInt64 {
+    /// All events.
+    public var events: UInt64 { wrappedSum() }
+    /// ERROR + FATAL.
+    public var errors: UInt64 { self[Int(ApplicationLevel.error.rawValue)] &+ self[Int(ApplicationLevel.fatal.rawValue)] }
+    /// ERROR + FATAL share of all events (0 without events).
+    public var errorRate: Double { events == 0 ? 0 : Double(errors) / Double(events) }
+    public subscript(level: ApplicationLevel) -> UInt64 { self[Int(level.rawValue)] }
+}
+
+/// Everything `logsift report` says about application and nginx error logs, built event by
+/// event and mergeable.
+///
+/// Memory is bounded whatever the input: at most `maxBuckets` time buckets (the width doubles
+/// past that, as in `TrafficAggregate`), `ApplicationErrorGroups.capacity` error groups with an
+/// 8 KiB sample each, and bounded top-K tables for services, nginx clients and upstreams. Two
+/// aggregates of disjoint inputs merge into what one pass over both gives (counts, levels,
+/// buckets, first/last times exactly; error groups exactly while nothing was evicted and the
+/// clustering of one pass does not depend on the order of similar templates).
+public struct ApplicationAggregate: Sendable {
+    public static let defaultMaxBuckets = 10_000
+
+    public private(set) var bucketSeconds: Int64
+    public let maxBuckets: Int
+    var bucketIndex: [Int64: Int] = [:]
+    public private(set) var bucketStarts: [Int64] = []
+    public private(set) var buckets: [ApplicationLevelCounts] = []
+    var lastBucketStart: Int64 = .min
+    var lastBucketSlot = -1
+    /// How many times the bucket width doubled to stay within `maxBuckets`.
+    public private(set) var widenings = 0
+
+    /// Events per level, all inputs.
+    public private(set) var total = ApplicationLevelCounts()
+    /// Events without a readable timestamp: in the totals, in no bucket.
+    public private(set) var untimed: UInt64 = 0
+    public private(set) var firstTime: Int64 = .max
+    public private(set) var lastTime: Int64 = .min
+    /// Lines joined to the event before them (stack frames, tracebacks).
+    public internal(set) var continuationLines: UInt64 = 0
+    /// Events longer than the processor's cap: cut to it, and the bytes left out.
+    public internal(set) var truncatedEvents: UInt64 = 0
+    public internal(set) var truncatedBytes: UInt64 = 0
+
+    /// Groups of similar WARN, ERROR and FATAL messages.
+    public private(set) var groups: ApplicationErrorGroups
+    /// docker-compose services: events and ERROR+FATAL events per service.
+    public private(set) var services = AppLogKeyTable(capacity: 500)
+    public private(set) var serviceErrors = AppLogKeyTable(capacity: 500)
+    /// nginx error log: events per `client:` and per `upstream:` value.
+    public private(set) var clients = AppLogKeyTable(capacity: 1_000)
+    public private(set) var upstreams = AppLogKeyTable(capacity: 1_000)
+    /// Formats seen (names), for the report header.
+    public private(set) var formats: [String] = []
+
+    public init(bucketSeconds: Int64, maxBuckets: Int = ApplicationAggregate.defaultMaxBuckets,
+                groupCapacity: Int = 2_000) {
+        self.bucketSeconds = Swift.max(1, bucketSeconds)
+        self.maxBuckets = Swift.max(2, maxBuckets)
+        self.groups = ApplicationErrorGroups(capacity: groupCapacity)
+    }
+
+    public var events: UInt64 { total.events }
+    public var errorRate: Double { total.errorRate }
+
+    @inline(__always)
+    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+        let q = a / b
+        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+    }
+
+    mutating func noteFormat(_ name: String) {
+        if !formats.contains(name) { formats.append(name) }
+    }
+
+    /// Adds one event. `r`'s ranges point into `event` (its first line starts at offset 0);
+    /// `event` is the whole event text, continuation lines included.
+    @inline(__always)
+    public mutating func add(_ r: ApplicationRecord, event: UnsafeRawBufferPointer, truncated: Bool = false) {
+        let level = r.level
+        total[Int(level.rawValue)] &+= 1
+        var bucketStart: Int64?
+        if let t = r.time {
+            if t < firstTime { firstTime = t }
+            if t > lastTime { lastTime = t }
+            let start = ApplicationAggregate.floorDiv(t, bucketSeconds) &* bucketSeconds
+            let slot = start == lastBucketStart ? lastBucketSlot : bucketSlot(start)
+            buckets[slot][Int(level.rawValue)] &+= 1
+            bucketStart = bucketStarts[slot]
+        } else {
+            untimed &+= 1
+        }
+        if level >= .warn {
+            let message = r.message.clamped(to: 0..<event.count)
+            withUnsafeTemporaryAllocation(byteCount: ErrorTemplate.maxLength, alignment: 16) { scratch in
+                let n = ErrorTemplate.write(event, message, into: scratch)
+                let g = groups.groupIndex(template: UnsafeRawBufferPointer(rebasing: scratch[0..<n]))
+                groups.record(g, level: level, time: r.time, bucketStart: bucketStart, sample: event, truncated: truncated)
+            }
+        }
+        if let s = r.service, s.upperBound <= event.count {
+            let key = UnsafeRawBufferPointer(rebasing: event[s])
+            services.add(key)
+            if level.isError { serviceErrors.add(key) }
+        }
+        if let c = r.client, c.upperBound <= event.count { clients.add(UnsafeRawBufferPointer(rebasing: event[c])) }
+        if let u = r.upstream, u.upperBound <= event.count { upstreams.add(UnsafeRawBufferPointer(rebasing: event[u])) }
+    }
+
+    @inline(never)
+    mutating func bucketSlot(_ start: Int64) -> Int {
+        if let slot = bucketIndex[start] {
+            lastBucketStart = start
+            lastBucketSlot = slot
+            return slot
+        }
+        if buckets.count >= maxBuckets {
+            widen()
+            return bucketSlot(ApplicationAggregate.floorDiv(start, bucketSeconds) * bucketSeconds)
+        }
+        bucketIndex[start] = buckets.count
+        bucketStarts.append(start)
+        buckets.append(ApplicationLevelCounts())
+        lastBucketStart = start
+        lastBucketSlot = buckets.count - 1
+        return lastBucketSlot
+    }
+
+    mutating func widen() {
+        regroup(to: bucketSeconds * 2)
+        widenings += 1
+    }
+
+    mutating func regroup(to width: Int64) {
+        var merged: [Int64: ApplicationLevelCounts] = [:]
+        for (start, counts) in zip(bucketStarts, buckets) {
+            merged[ApplicationAggregate.floorDiv(start, width) * width, default: ApplicationLevelCounts()] &+= counts
+        }
+        bucketSeconds = width
+        bucketStarts = merged.keys.sorted()
+        buckets = bucketStarts.map { merged[$0]! }
+        bucketIndex = Dictionary(uniqueKeysWithValues: bucketStarts.enumerated().map { ($1, $0) })
+        lastBucketStart = .min
+        lastBucketSlot = -1
+        groups.regroup(to: width)
+    }
+
+    /// Adds an aggregate of other lines. Widths must be multiples of one another (the same
+    /// width doubled); the result takes the wider one.
+    public mutating func merge(_ other: ApplicationAggregate) {
+        var other = other
+        if other.bucketSeconds > bucketSeconds { regroup(to: other.bucketSeconds) }
+        if bucketSeconds > other.bucketSeconds { other.regroup(to: bucketSeconds) }
+        for (start, counts) in zip(other.bucketStarts, other.buckets) {
+            let slot = bucketSlot(start)
+            buckets[slot] &+= counts
+        }
+        widenings = Swift.max(widenings, other.widenings)
+        total &+= other.total
+        untimed += other.untimed
+        firstTime = Swift.min(firstTime, other.firstTime)
+        lastTime = Swift.max(lastTime, other.lastTime)
+        continuationLines += other.continuationLines
+        truncatedEvents += other.truncatedEvents
+        truncatedBytes += other.truncatedBytes
+        groups.merge(other.groups)
+        services.merge(other.services)
+        serviceErrors.merge(other.serviceErrors)
+        clients.merge(other.clients)
+        upstreams.merge(other.upstreams)
+        for f in other.formats { noteFormat(f) }
+    }
+
+    /// Buckets in time order.
+    public var orderedBuckets: [(start: Int64, counts: ApplicationLevelCounts)] {
+        zip(bucketStarts, buckets).sorted { $0.0 < $1.0 }.map { ($0.0, $0.1) }
+    }
+}

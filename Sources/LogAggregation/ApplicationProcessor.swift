@@ -1,0 +1,119 @@
+import LogParsing
+
+/// Turns the lines of application and nginx error logs into an `ApplicationAggregate`,
+/// joining multi-line events (stack traces, tracebacks) to the line that started them.
+///
+/// ```
+/// let p = ApplicationProcessor(bucketSeconds: 60, zone: .local)
+/// p.begin(format: .text)
+/// for line in lines { _ = p.consume(line) }
+/// p.endInput()
+/// p.aggregate   // levels per minute, error groups, ...
+/// ```
+///
+/// An event's text is copied into one buffer of `maxEventBytes`, allocated once; continuation
+/// lines past the cap are dropped and counted (`truncatedEvents`, `truncatedBytes`), the event
+/// itself still counts. A line that starts no event is a continuation when it looks like one
+/// (`ApplicationLineParser.isContinuation`) or, for formats that join any line (text, Rails,
+/// nginx error), whenever an event is open. A line behind a docker-compose prefix whose layout
+/// is not the input's is still an event of its service (no time, level if one of its first
+/// words names one). Anything else is `.unmatched`.
+public final class ApplicationProcessor: LineProcessor {
+    public private(set) var aggregate: ApplicationAggregate
+    public let maxEventBytes: Int
+    var parser: ApplicationLineParser
+    let buffer: UnsafeMutableRawBufferPointer
+    var length = 0
+    var record = ApplicationRecord()
+    var scratch = ApplicationRecord()
+    var open = false
+    var truncated = false
+
+    public init(bucketSeconds: Int64, zone: ZoneRule, maxEventBytes: Int = 64 * 1024) {
+        self.aggregate = ApplicationAggregate(bucketSeconds: bucketSeconds)
+        self.maxEventBytes = Swift.max(256, maxEventBytes)
+        self.parser = ApplicationLineParser(format: .text, zone: zone)
+        self.buffer = .allocate(byteCount: self.maxEventBytes, alignment: 16)
+    }
+
+    deinit { buffer.deallocate() }
+
+    public var format: ApplicationFormat { parser.format }
+
+    /// Syslog RFC 3164's missing year is chosen relative to this (epoch seconds; default now).
+    public var referenceTime: Int64 {
+        get { parser.referenceTime }
+        set { parser.referenceTime = newValue }
+    }
+
+    /// Starts an input of `format`. A pending event of the previous input is flushed.
+    public func begin(format: ApplicationFormat) {
+        finish()
+        parser.format = format
+        aggregate.noteFormat(format.name)
+    }
+
+    @inline(__always)
+    public func consume(_ line: UnsafeRawBufferPointer) -> LineVerdict {
+        if parser.parse(line, into: &scratch) {
+            finish()
+            start(line, scratch)
+            return .matched
+        }
+        if open {
+            let body = ApplicationLineParser.bodyStart(line).body
+            if parser.format.joinsAnyLine || ApplicationLineParser.isContinuation(line, from: body)
+                || ApplicationLineParser.isBlank(line) {
+                append(UnsafeRawBufferPointer(rebasing: line[body...]))
+                return .continuation
+            }
+        }
+        if parser.parseBare(line, into: &scratch) {
+            finish()
+            start(line, scratch)
+            return .matched
+        }
+        return .unmatched
+    }
+
+    public func endInput() { finish() }
+
+    @inline(__always)
+    func start(_ line: UnsafeRawBufferPointer, _ r: ApplicationRecord) {
+        let n = Swift.min(line.count, maxEventBytes)
+        if n > 0 { buffer.baseAddress!.copyMemory(from: line.baseAddress!, byteCount: n) }
+        length = n
+        truncated = n < line.count
+        if truncated { aggregate.truncatedBytes &+= UInt64(line.count - n) }
+        record = r
+        open = true
+    }
+
+    @inline(__always)
+    func append(_ bytes: UnsafeRawBufferPointer) {
+        aggregate.continuationLines &+= 1
+        let room = maxEventBytes - length
+        let want = bytes.count + 1
+        if want <= room {
+            buffer[length] = 0x0a
+            if bytes.count > 0 { (buffer.baseAddress! + length + 1).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+            length += want
+        } else {
+            if room > 0 {
+                buffer[length] = 0x0a
+                if room > 1 { (buffer.baseAddress! + length + 1).copyMemory(from: bytes.baseAddress!, byteCount: room - 1) }
+                length = maxEventBytes
+            }
+            truncated = true
+            aggregate.truncatedBytes &+= UInt64(want - Swift.max(room, 0))
+        }
+    }
+
+    @inline(__always)
+    func finish() {
+        guard open else { return }
+        open = false
+        if truncated { aggregate.truncatedEvents &+= 1 }
+        aggregate.add(record, event: UnsafeRawBufferPointer(rebasing: buffer[0..<length]), truncated: truncated)
+    }
+}

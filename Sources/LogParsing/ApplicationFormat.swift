@@ -1,0 +1,98 @@
+/// An application-log format family member: how a line that starts an event is laid out.
+///
+/// Every member also recognises a Docker / docker-compose prefix (`web-1  | ...`, colours
+/// included) in front of the line and keeps it as the event's `service`.
+///
+/// | case | name | example |
+/// | --- | --- | --- |
+/// | `.text` | `app-text` | `2026-11-24 10:00:00,123 - app.db - ERROR - lost connection` (Python), `2026-11-24 10:00:00.123 [main] ERROR c.e.Orders - failed` (logback/log4j), `2026-11-24T10:00:00Z\tERROR\tmsg` (zap console), `[2026-11-24 10:00:00] ERROR: msg` |
+/// | `.rails` | `app-rails` | `E, [2026-11-24T10:00:00.123456 #1234] ERROR -- : msg` (Ruby Logger) |
+/// | `.jsonLines` | `app-jsonl` | `{"ts":1795510800.5,"level":"error","msg":"...","ctx":{...}}` |
+/// | `.logfmt` | `app-logfmt` | `time="2026-11-24T10:00:00Z" level=error msg="..." k=v` (logrus, go-kit, zap logfmt) |
+/// | `.syslogRFC3164` | `syslog-rfc3164` | `<11>Nov 24 10:00:00 host app[42]: msg` (the `<PRI>` is optional) |
+/// | `.syslogRFC5424` | `syslog-rfc5424` | `<11>1 2026-11-24T10:00:00.1Z host app 42 ID47 [sd] msg` |
+/// | `.nginxError` | `nginx-error` | `2026/11/22 10:00:00 [error] 1234#0: *5678 msg, client: 10.0.0.1, server: x, request: "GET / HTTP/1.1", upstream: "http://10.0.0.2:8080/", host: "x"` |
+///
+/// Timestamps without an offset are read with the `ZoneRule` given to the parser (local time
+/// unless `--tz`). Syslog RFC 3164 has no year: the year is the one that puts the time at most a
+/// day after the parser's `referenceTime` (now, by default).
+public enum ApplicationFormat: Sendable, Equatable, CaseIterable {
+    case text
+    case rails
+    case jsonLines
+    case logfmt
+    case syslogRFC3164
+    case syslogRFC5424
+    case nginxError
+
+    public var name: String {
+        switch self {
+        case .text: return "app-text"
+        case .rails: return "app-rails"
+        case .jsonLines: return "app-jsonl"
+        case .logfmt: return "app-logfmt"
+        case .syslogRFC3164: return "syslog-rfc3164"
+        case .syslogRFC5424: return "syslog-rfc5424"
+        case .nginxError: return "nginx-error"
+        }
+    }
+
+    /// The format a `name` denotes (`--format app-jsonl`); nil for other names.
+    public init?(name: String) {
+        guard let f = ApplicationFormat.allCases.first(where: { $0.name == name }) else { return nil }
+        self = f
+    }
+
+    /// Whether a line that starts no event, while an event is open, continues it whatever it
+    /// looks like (text logs print tracebacks and PHP messages bare). The stricter formats
+    /// take only lines that look like stack-trace lines (`ApplicationLineParser.isContinuation`).
+    public var joinsAnyLine: Bool {
+        switch self {
+        case .text, .rails, .nginxError: return true
+        default: return false
+        }
+    }
+
+    /// Tie order of `detect`: the more specific layout first.
+    var specificity: Int {
+        switch self {
+        case .nginxError: return 0
+        case .syslogRFC5424: return 1
+        case .rails: return 2
+        case .jsonLines: return 3
+        case .logfmt: return 4
+        case .syslogRFC3164: return 5
+        case .text: return 6
+        }
+    }
+
+    /// Candidates for a sample of lines (the first lines of an input), with how many of the
+    /// non-blank lines each recognises: lines that start an event, and stack-trace style
+    /// continuation lines after a recognised line. Best first; formats recognising nothing are
+    /// left out.
+    public static func detect(_ lines: [[UInt8]]) -> [(format: ApplicationFormat, matched: Int)] {
+        var results: [(format: ApplicationFormat, matched: Int)] = []
+        for format in ApplicationFormat.allCases {
+            var parser = ApplicationLineParser(format: format, zone: .utc)
+            var record = ApplicationRecord()
+            var matched = 0
+            var open = false
+            for line in lines {
+                line.withUnsafeBytes { raw in
+                    if ApplicationLineParser.isBlank(raw) { return }
+                    if parser.parse(raw, into: &record) {
+                        matched += 1
+                        open = true
+                    } else if open, ApplicationLineParser.isContinuation(raw, from: ApplicationLineParser.bodyStart(raw).body) {
+                        matched += 1
+                    } else {
+                        open = false
+                    }
+                }
+            }
+            if matched > 0 { results.append((format, matched)) }
+        }
+        results.sort { a, b in a.matched != b.matched ? a.matched > b.matched : a.format.specificity < b.format.specificity }
+        return results
+    }
+}

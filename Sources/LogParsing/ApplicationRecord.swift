@@ -1,0 +1,708 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The line that starts an application-log event, as numbers and byte ranges of that line.
+/// Valid until the next line.
+public struct ApplicationRecord {
+    /// Event time in epoch seconds; nil when the line has none we can read.
+    public var time: Int64?
+    public var level: ApplicationLevel = .unknown
+    /// The message: after timestamp, level and logger prefix; the `msg` value of JSON (still
+    /// JSON-escaped) and logfmt lines.
+    public var message: Range<Int> = 0..<0
+    /// The docker-compose service (`web-1` of `web-1  | ...`).
+    public var service: Range<Int>?
+    /// nginx error log trailing fields.
+    public var client: Range<Int>?
+    public var server: Range<Int>?
+    public var request: Range<Int>?
+    public var upstream: Range<Int>?
+    public var host: Range<Int>?
+
+    public init() {}
+}
+
+/// Reads `ApplicationRecord`s from lines of one `ApplicationFormat`, in place: no `String`, no
+/// allocation. Hand-written byte scanners rather than regexes: every layout here is fixed
+/// enough, and this is the hot path of `logsift report` on application logs.
+public struct ApplicationLineParser: Sendable {
+    public var format: ApplicationFormat
+    public var zone: ZoneRule
+    /// Syslog RFC 3164 lines carry no year: a time is placed in the year that puts it at most
+    /// one day after this (epoch seconds; default: when the parser was made).
+    public var referenceTime: Int64
+
+    public init(format: ApplicationFormat, zone: ZoneRule, referenceTime: Int64? = nil) {
+        self.format = format
+        self.zone = zone
+        self.referenceTime = referenceTime ?? Int64(time(nil))
+    }
+
+    /// Parses a line that starts an event; false when the line does not start one.
+    @inline(__always)
+    public mutating func parse(_ line: UnsafeRawBufferPointer, into r: inout ApplicationRecord) -> Bool {
+        let (body, service) = ApplicationLineParser.bodyStart(line)
+        r = ApplicationRecord()
+        r.service = service
+        let end = line.count
+        guard body < end else { return false }
+        switch format {
+        case .text: return parseText(line, body, end, &r)
+        case .rails: return parseRails(line, body, end, &r)
+        case .jsonLines: return parseJSON(line, body, end, &r)
+        case .logfmt: return parseLogfmt(line, body, end, &r)
+        case .syslogRFC3164: return parseSyslog3164(line, body, end, &r)
+        case .syslogRFC5424: return parseSyslog5424(line, body, end, &r)
+        case .nginxError: return parseNginxError(line, body, end, &r)
+        }
+    }
+
+    /// For a line of an unknown layout behind a docker prefix: no time, the level if one of
+    /// the first words names one, the whole rest as message.
+    public func parseBare(_ line: UnsafeRawBufferPointer, into r: inout ApplicationRecord) -> Bool {
+        let (body, service) = ApplicationLineParser.bodyStart(line)
+        guard service != nil, body < line.count else { return false }
+        r = ApplicationRecord()
+        r.service = service
+        let (level, after) = ApplicationLineParser.findLevel(line, body, line.count, maxTokens: 3)
+        r.level = level ?? .unknown
+        r.message = (level == nil ? body : after)..<line.count
+        return true
+    }
+
+    // MARK: - Shared scanners
+
+    @inline(__always) static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+    @inline(__always) static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 }
+
+    public static func isBlank(_ line: UnsafeRawBufferPointer) -> Bool {
+        for c in line where !(c == 0x20 || c == 0x09 || c == 0x0d) { return false }
+        return true
+    }
+
+    /// Skips ANSI escape sequences (`ESC [ ... letter`) at `i`.
+    @inline(__always)
+    static func skipANSI(_ b: UnsafeRawBufferPointer, _ i: Int) -> Int {
+        var i = i
+        while i + 1 < b.count, b[i] == 0x1b, b[i + 1] == 0x5b {
+            var k = i + 2
+            while k < b.count, !((b[k] | 0x20) >= 0x61 && (b[k] | 0x20) <= 0x7a) { k += 1 }
+            i = Swift.min(k + 1, b.count)
+        }
+        return i
+    }
+
+    /// Where the log line proper starts, past a docker-compose prefix `name  | ` (with its
+    /// colours), and the service name's range when there is one.
+    @inline(__always)
+    public static func bodyStart(_ b: UnsafeRawBufferPointer) -> (body: Int, service: Range<Int>?) {
+        let n = b.count
+        var i = skipANSI(b, 0)
+        let nameStart = i
+        guard i < n else { return (0, nil) }
+        let first = b[i]
+        guard (first | 0x20 >= 0x61 && first | 0x20 <= 0x7a) || isDigit(first) else { return (0, nil) }
+        while i < n, i - nameStart < 80 {
+            let c = b[i]
+            if (c | 0x20 >= 0x61 && c | 0x20 <= 0x7a) || isDigit(c) || c == 0x2d || c == 0x5f || c == 0x2e { i += 1 } else { break }
+        }
+        let nameEnd = i
+        i = skipANSI(b, i)
+        var spaces = 0
+        while i < n, b[i] == 0x20 { i += 1; spaces += 1 }
+        guard spaces >= 1, i < n, b[i] == 0x7c else { return (0, nil) }
+        i += 1
+        i = skipANSI(b, i)
+        if i < n, b[i] == 0x20 { i += 1 }
+        i = skipANSI(b, i)
+        return (i, nameStart..<nameEnd)
+    }
+
+    /// A line that continues an event by its look: indented, a Java frame (`at ...`,
+    /// `... 12 more`, `Caused by:`, `Suppressed:`), a Python traceback (`Traceback (most recent
+    /// call last):`, `During handling ...`, `The above exception ...`), or an exception line
+    /// (`java.lang.IllegalStateException: ...`, `ValueError: bad input`).
+    public static func isContinuation(_ b: UnsafeRawBufferPointer, from: Int) -> Bool {
+        let n = b.count
+        guard from < n else { return false }
+        let c = b[from]
+        if c == 0x20 || c == 0x09 { return true }
+        func starts(_ s: StaticString) -> Bool {
+            let len = s.utf8CodeUnitCount
+            guard from + len <= n else { return false }
+            return memcmp(b.baseAddress! + from, s.utf8Start, len) == 0
+        }
+        if starts("at ") || starts("Caused by:") || starts("Traceback (most recent call last)") || starts("...")
+            || starts("Suppressed:") || starts("During handling of the above exception")
+            || starts("The above exception was the direct cause") || starts("}") || starts("]") { return true }
+        // Exception line: a dotted or plain identifier ending in Error/Exception, then `:` or end.
+        var i = from
+        while i < n {
+            let d = b[i]
+            if (d | 0x20 >= 0x61 && d | 0x20 <= 0x7a) || isDigit(d) || d == 0x2e || d == 0x5f || d == 0x24 { i += 1 } else { break }
+        }
+        guard i > from, i == n || b[i] == 0x3a else { return false }
+        func endsWith(_ s: StaticString) -> Bool {
+            let len = s.utf8CodeUnitCount
+            guard i - from >= len else { return false }
+            return memcmp(b.baseAddress! + i - len, s.utf8Start, len) == 0
+        }
+        return endsWith("Exception") || endsWith("Error") || endsWith("Exit") || endsWith("Interrupt")
+            || endsWith("Throwable") || endsWith("Warning")
+    }
+
+    /// Reads `YYYY-MM-DD[T ]HH:MM:SS` (or `YYYY/MM/DD`), an optional `.123`/`,123` fraction and
+    /// an optional zone (`Z`, `+01:00`, `+0100`, ` +0100`, ` UTC`). Returns epoch seconds (the
+    /// zone rule applied when there is no zone) and where the timestamp ends.
+    @inline(__always)
+    mutating func timestamp(_ b: UnsafeRawBufferPointer, _ s: Int, _ end: Int) -> (Int64, Int)? {
+        guard s + 19 <= end, let year = ByteParsing.digits(b, s, 4) else { return nil }
+        let sep = b[s + 4]
+        guard sep == 0x2d || sep == 0x2f, b[s + 7] == sep, let month = ByteParsing.digits(b, s + 5, 2),
+              let day = ByteParsing.digits(b, s + 8, 2), b[s + 10] == 0x54 || b[s + 10] == 0x20,
+              let hh = ByteParsing.digits(b, s + 11, 2), b[s + 13] == 0x3a, let mm = ByteParsing.digits(b, s + 14, 2),
+              b[s + 16] == 0x3a, let ss = ByteParsing.digits(b, s + 17, 2),
+              month >= 1, month <= 12, day >= 1, day <= 31, hh < 24, mm < 60, ss <= 60 else { return nil }
+        var i = s + 19
+        if i < end, b[i] == 0x2e || b[i] == 0x2c {
+            i += 1
+            while i < end, ApplicationLineParser.isDigit(b[i]) { i += 1 }
+        }
+        let naive = Int64(ByteParsing.daysFromCivil(year: year, month: month, day: day) * 86400 + hh * 3600 + mm * 60 + ss)
+        var offset: Int?
+        if i < end {
+            let z = b[i]
+            if z == 0x5a || z == 0x7a {
+                offset = 0; i += 1
+            } else if z == 0x2b || z == 0x2d, i + 3 <= end, let o = ZoneRule.offset(b, i..<Swift.min(end, i + 6)) {
+                offset = o
+                i += 3
+                if i < end, b[i] == 0x3a { i += 1 }
+                if i + 2 <= end, ByteParsing.digits(b, i, 2) != nil { i += 2 }
+            } else if z == 0x20, i + 5 <= end, b[i + 1] == 0x2b || b[i + 1] == 0x2d,
+                      ByteParsing.digits(b, i + 2, 4) != nil, i + 6 == end || b[i + 6] == 0x20,
+                      let o = ZoneRule.offset(b, (i + 1)..<(i + 6)) {
+                offset = o; i += 6
+            } else if z == 0x20, i + 4 <= end, b[i + 1] == 0x55, b[i + 2] == 0x54, b[i + 3] == 0x43,
+                      i + 4 == end || b[i + 4] == 0x20 || b[i + 4] == 0x5d {
+                offset = 0; i += 4
+            }
+        }
+        let t = offset.map { naive - Int64($0) } ?? zone.utc(fromNaive: naive)
+        return (t, i)
+    }
+
+    @inline(__always) static func isTokenSeparator(_ c: UInt8) -> Bool {
+        switch c {
+        case 0x20, 0x09, 0x5b, 0x5d, 0x28, 0x29, 0x3a, 0x7c, 0x2c, 0x3c, 0x3e, 0x3d, 0x22, 0x27: return true
+        default: return false
+        }
+    }
+
+    /// Finds a level among the first `maxTokens` words from `from`; returns it and where the
+    /// message starts (past the level word and the separators after it).
+    @inline(__always)
+    static func findLevel(_ b: UnsafeRawBufferPointer, _ from: Int, _ end: Int, maxTokens: Int) -> (ApplicationLevel?, Int) {
+        var i = from
+        var tokens = 0
+        while i < end && tokens < maxTokens {
+            while i < end, isTokenSeparator(b[i]) || b[i] == 0x2d { i += 1 }
+            let start = i
+            while i < end, !isTokenSeparator(b[i]) { i += 1 }
+            guard i > start else { break }
+            tokens += 1
+            if i - start >= 3, let level = ApplicationLevel.parse(b, start..<i) {
+                // A level word stands alone: followed by a separator or the end.
+                return (level, skipMessageSeparators(b, i, end))
+            }
+        }
+        return (nil, from)
+    }
+
+    @inline(__always)
+    static func skipMessageSeparators(_ b: UnsafeRawBufferPointer, _ from: Int, _ end: Int) -> Int {
+        var i = from
+        while i < end {
+            let c = b[i]
+            if c == 0x20 || c == 0x09 || c == 0x5d || c == 0x3a || c == 0x7c || c == 0x3e || c == 0x29 { i += 1; continue }
+            // A lone dash separator (`ERROR - msg`), not a negative number.
+            if c == 0x2d, i + 1 == end || b[i + 1] == 0x20 { i += 1; continue }
+            break
+        }
+        return i
+    }
+
+    // MARK: - Text
+
+    @inline(__always)
+    mutating func parseText(_ b: UnsafeRawBufferPointer, _ body: Int, _ end: Int, _ r: inout ApplicationRecord) -> Bool {
+        var s = body
+        let bracketed = b[s] == 0x5b
+        if bracketed { s += 1 }
+        guard s < end, ApplicationLineParser.isDigit(b[s]), let (t, after) = timestamp(b, s, end) else { return false }
+        r.time = t
+        var i = after
+        if bracketed, i < end, b[i] == 0x5d { i += 1 }
+        guard i == end || !ApplicationLineParser.isDigit(b[i]) && b[i] != 0x2f else { return false }
+        let (level, message) = ApplicationLineParser.findLevel(b, i, end, maxTokens: 5)
+        if let level {
+            r.level = level
+            r.message = message..<end
+        } else {
+            r.message = ApplicationLineParser.skipMessageSeparators(b, i, end)..<end
+        }
+        return true
+    }
+
+    // MARK: - Rails (Ruby Logger)
+
+    @inline(__always)
+    mutating func parseRails(_ b: UnsafeRawBufferPointer, _ body: Int, _ end: Int, _ r: inout ApplicationRecord) -> Bool {
+        // `E, [2026-11-24T10:00:00.123456 #1234] ERROR -- progname: msg`
+        let s = body
+        guard s + 25 < end, b[s + 1] == 0x2c, b[s + 2] == 0x20, b[s + 3] == 0x5b,
+              let (t, after) = timestamp(b, s + 4, end) else { return false }
+        var i = after
+        while i < end, b[i] != 0x5d { i += 1 }
+        guard i < end else { return false }
+        i += 1
+        while i < end, b[i] == 0x20 { i += 1 }
+        let levelStart = i
+        while i < end, b[i] != 0x20 { i += 1 }
+        r.time = t
+        r.level = ApplicationLevel.parse(b, levelStart..<i) ?? ApplicationLevel.parse(b, s..<(s + 1)) ?? .unknown
+        // ` -- progname: `
+        while i < end, b[i] == 0x20 { i += 1 }
+        if i + 2 <= end, b[i] == 0x2d, b[i + 1] == 0x2d {
+            i += 2
+            var k = i
+            while k + 1 < end, !(b[k] == 0x3a && b[k + 1] == 0x20) { k += 1 }
+            if k + 1 < end { i = k + 2 } else if k + 1 == end, b[k] == 0x3a { i = end }
+        }
+        while i < end, b[i] == 0x20 { i += 1 }
+        r.message = i..<end
+        return true
+    }
+
+    // MARK: - Syslog
+
+    @inline(__always)
+    static func priority(_ b: UnsafeRawBufferPointer, _ s: Int, _ end: Int) -> (Int, Int)? {
+        guard s < end, b[s] == 0x3c else { return nil }
+        var i = s + 1
+        var v = 0
+        while i < end, isDigit(b[i]), i - s <= 3 { v = v * 10 + Int(b[i] - 0x30); i += 1 }
+        guard i > s + 1, i < end, b[i] == 0x3e, v <= 191 else { return nil }
+        return (v, i + 1)
+    }
+
+    @inline(__always)
+    mutating func parseSyslog3164(_ b: UnsafeRawBufferPointer, _ body: Int, _ end: Int, _ r: inout ApplicationRecord) -> Bool {
+        var s = body
+        var severity: Int?
+        if let (pri, after) = ApplicationLineParser.priority(b, s, end) { severity = pri & 7; s = after }
+        // `Nov  3 09:23:38 `
+        guard s + 16 <= end, let month = ByteParsing.month(b[s], b[s + 1], b[s + 2]), b[s + 3] == 0x20 else { return false }
+        var i = s + 4
+        if b[i] == 0x20 { i += 1 }
+        var day = 0
+        while i < end, ApplicationLineParser.isDigit(b[i]), day < 100 { day = day * 10 + Int(b[i] - 0x30); i += 1 }
+        guard day >= 1, day <= 31, i + 9 <= end, b[i] == 0x20, let hh = ByteParsing.digits(b, i + 1, 2), b[i + 3] == 0x3a,
+              let mm = ByteParsing.digits(b, i + 4, 2), b[i + 6] == 0x3a, let ss = ByteParsing.digits(b, i + 7, 2) else { return false }
+        i += 9
+        if i < end, b[i] == 0x2e { i += 1; while i < end, ApplicationLineParser.isDigit(b[i]) { i += 1 } }
+        guard i < end, b[i] == 0x20 else { return false }
+        // Year: the one putting the time at most a day after the reference time.
+        let reference = referenceTime
+        let referenceYear = Int(TimeParts.year(of: reference))
+        var year = referenceYear
+        let secondsOfDay = hh * 3600 + mm * 60 + ss
+        var naive = Int64(ByteParsing.daysFromCivil(year: year, month: month, day: day) * 86400 + secondsOfDay)
+        var t = zone.utc(fromNaive: naive)
+        if t > reference + 86400 {
+            year -= 1
+            naive = Int64(ByteParsing.daysFromCivil(year: year, month: month, day: day) * 86400 + secondsOfDay)
+            t = zone.utc(fromNaive: naive)
+        }
+        r.time = t
+        // host, then `tag[pid]:` (the tag is optional).
+        i += 1
+        while i < end, b[i] != 0x20 { i += 1 }
+        while i < end, b[i] == 0x20 { i += 1 }
+        var k = i
+        while k < end, b[k] != 0x20, b[k] != 0x3a { k += 1 }
+        if k < end, b[k] == 0x3a { i = k + 1 }
+        while i < end, b[i] == 0x20 { i += 1 }
+        if let severity {
+            r.level = ApplicationLevel.syslog(severity: severity)
+            r.message = i..<end
+        } else {
+            let (level, message) = ApplicationLineParser.findLevel(b, i, end, maxTokens: 2)
+            r.level = level ?? .unknown
+            r.message = (level == nil ? i : message)..<end
+        }
+        return true
+    }
+
+    @inline(__always)
+    mutating func parseSyslog5424(_ b: UnsafeRawBufferPointer, _ body: Int, _ end: Int, _ r: inout ApplicationRecord) -> Bool {
+        guard let (pri, after) = ApplicationLineParser.priority(b, body, end) else { return false }
+        var i = after
+        guard i + 2 < end, ApplicationLineParser.isDigit(b[i]) else { return false }
+        while i < end, ApplicationLineParser.isDigit(b[i]) { i += 1 }
+        guard i < end, b[i] == 0x20 else { return false }
+        i += 1
+        if i < end, b[i] == 0x2d {
+            i += 1
+        } else {
+            guard let (t, tEnd) = timestamp(b, i, end) else { return false }
+            r.time = t
+            i = tEnd
+        }
+        // HOSTNAME APP-NAME PROCID MSGID
+        for _ in 0..<4 {
+            guard i < end, b[i] == 0x20 else { return false }
+            i += 1
+            while i < end, b[i] != 0x20 { i += 1 }
+        }
+        if i < end { i += 1 }
+        // STRUCTURED-DATA: `-` or `[...]...`
+        if i < end, b[i] == 0x2d {
+            i += 1
+        } else {
+            while i < end, b[i] == 0x5b {
+                i += 1
+                var quoted = false
+                while i < end {
+                    let c = b[i]
+                    if c == 0x5c { i += 2; continue }
+                    if c == 0x22 { quoted.toggle() } else if c == 0x5d && !quoted { break }
+                    i += 1
+                }
+                i += 1
+            }
+        }
+        while i < end, b[i] == 0x20 { i += 1 }
+        // A UTF-8 byte-order mark may open the message.
+        if i + 3 <= end, b[i] == 0xef, b[i + 1] == 0xbb, b[i + 2] == 0xbf { i += 3 }
+        r.level = ApplicationLevel.syslog(severity: pri & 7)
+        r.message = Swift.min(i, end)..<end
+        return true
+    }
+
+    // MARK: - nginx error log
+
+    @inline(__always)
+    mutating func parseNginxError(_ b: UnsafeRawBufferPointer, _ body: Int, _ end: Int, _ r: inout ApplicationRecord) -> Bool {
+        // `2026/11/22 10:00:00 [error] 1234#0: *5678 message, client: ...`
+        guard body + 19 < end, b[body + 4] == 0x2f, let (t, after) = timestamp(b, body, end) else { return false }
+        var i = after
+        guard i + 3 < end, b[i] == 0x20, b[i + 1] == 0x5b else { return false }
+        i += 2
+        let levelStart = i
+        while i < end, b[i] != 0x5d { i += 1 }
+        guard i < end, let level = ApplicationLevel.parse(b, levelStart..<i) else { return false }
+        r.time = t
+        r.level = level
+        i += 1
+        while i < end, b[i] == 0x20 { i += 1 }
+        // pid#tid:
+        var k = i
+        while k < end, ApplicationLineParser.isDigit(b[k]) { k += 1 }
+        if k < end, k > i, b[k] == 0x23 {
+            k += 1
+            while k < end, ApplicationLineParser.isDigit(b[k]) { k += 1 }
+            if k < end, b[k] == 0x3a { i = k + 1 }
+        }
+        while i < end, b[i] == 0x20 { i += 1 }
+        // *connection
+        if i < end, b[i] == 0x2a {
+            k = i + 1
+            while k < end, ApplicationLineParser.isDigit(b[k]) { k += 1 }
+            if k > i + 1 { i = k }
+            while i < end, b[i] == 0x20 { i += 1 }
+        }
+        let messageStart = i
+        // The message ends where `, client: ` starts the trailing fields.
+        var messageEnd = end
+        var j = i
+        while j + 10 <= end {
+            if b[j] == 0x2c, b[j + 1] == 0x20, b[j + 2] == 0x63, b[j + 3] == 0x6c, b[j + 8] == 0x3a,
+               b[j + 4] == 0x69, b[j + 5] == 0x65, b[j + 6] == 0x6e, b[j + 7] == 0x74, b[j + 9] == 0x20 {
+                messageEnd = j
+                break
+            }
+            j += 1
+        }
+        r.message = messageStart..<messageEnd
+        if messageEnd < end { nginxFields(b, messageEnd, end, &r) }
+        return true
+    }
+
+    /// `, key: value` pairs; a value is `"quoted"` or runs to the next `, `.
+    @inline(__always)
+    func nginxFields(_ b: UnsafeRawBufferPointer, _ from: Int, _ end: Int, _ r: inout ApplicationRecord) {
+        var i = from
+        while i + 2 < end, b[i] == 0x2c, b[i + 1] == 0x20 {
+            i += 2
+            let keyStart = i
+            while i < end, b[i] != 0x3a, b[i] != 0x2c { i += 1 }
+            guard i + 1 < end, b[i] == 0x3a, b[i + 1] == 0x20 else { return }
+            let key = keyStart..<i
+            i += 2
+            var value: Range<Int>
+            if i < end, b[i] == 0x22 {
+                let vs = i + 1
+                var k = vs
+                while k < end, b[k] != 0x22 { if b[k] == 0x5c { k += 1 }; k += 1 }
+                value = vs..<Swift.min(k, end)
+                i = Swift.min(k + 1, end)
+            } else {
+                let vs = i
+                while i < end, !(b[i] == 0x2c && i + 1 < end && b[i + 1] == 0x20) { i += 1 }
+                value = vs..<i
+            }
+            switch (key.count, b[key.lowerBound]) {
+            case (6, 0x63): r.client = value     // client
+            case (6, 0x73): r.server = value     // server
+            case (7, 0x72): r.request = value    // request
+            case (8, 0x75): r.upstream = value   // upstream
+            case (4, 0x68): r.host = value       // host
+            default: break
+            }
+        }
+    }
+
+    // MARK: - JSON lines
+
+    /// Index just past a JSON string starting at `i` (the opening quote).
+    @inline(__always)
+    static func skipString(_ b: UnsafeRawBufferPointer, _ i: Int, _ end: Int) -> Int {
+        var k = i + 1
+        while k < end {
+            let c = b[k]
+            if c == 0x5c { k += 2; continue }
+            if c == 0x22 { return k + 1 }
+            k += 1
+        }
+        return end
+    }
+
+    /// Index just past the JSON value starting at `i`.
+    @inline(__always)
+    static func skipValue(_ b: UnsafeRawBufferPointer, _ i: Int, _ end: Int) -> Int {
+        guard i < end else { return end }
+        let c = b[i]
+        if c == 0x22 { return skipString(b, i, end) }
+        if c == 0x7b || c == 0x5b {
+            var depth = 0
+            var k = i
+            while k < end {
+                let d = b[k]
+                if d == 0x22 { k = skipString(b, k, end); continue }
+                if d == 0x7b || d == 0x5b { depth += 1 } else if d == 0x7d || d == 0x5d {
+                    depth -= 1
+                    if depth == 0 { return k + 1 }
+                }
+                k += 1
+            }
+            return end
+        }
+        var k = i
+        while k < end, b[k] != 0x2c, b[k] != 0x7d, b[k] != 0x5d, b[k] != 0x20 { k += 1 }
+        return k
+    }
+
+    @inline(__always)
+    static func equals(_ b: UnsafeRawBufferPointer, _ r: Range<Int>, _ s: StaticString) -> Bool {
+        r.count == s.utf8CodeUnitCount && memcmp(b.baseAddress! + r.lowerBound, s.utf8Start, r.count) == 0
+    }
+
+    enum Role { case none, time, level, message, nested }
+
+    @inline(__always)
+    static func role(_ b: UnsafeRawBufferPointer, _ key: Range<Int>) -> Role {
+        switch key.count {
+        case 1: return equals(b, key, "t") ? .time : .none
+        case 2: return equals(b, key, "ts") ? .time : .none
+        case 3:
+            if equals(b, key, "msg") { return .message }
+            if equals(b, key, "lvl") { return .level }
+            if equals(b, key, "log") { return .nested }
+            return .none
+        case 4:
+            if equals(b, key, "time") { return .time }
+            return .none
+        case 5:
+            if equals(b, key, "level") { return .level }
+            return .none
+        case 7:
+            if equals(b, key, "message") { return .message }
+            return .none
+        case 8:
+            if equals(b, key, "severity") || equals(b, key, "loglevel") { return .level }
+            if equals(b, key, "@message") { return .message }
+            return .none
+        case 9:
+            if equals(b, key, "timestamp") { return .time }
+            if equals(b, key, "levelname") || equals(b, key, "log.level") { return .level }
+            return .none
+        case 10:
+            if equals(b, key, "@timestamp") { return .time }
+            return .none
+        default: return .none
+        }
+    }
+
+    /// Epoch seconds from a JSON or logfmt time value: an ISO 8601 string, or a number of
+    /// seconds, milliseconds, microseconds or nanoseconds (told apart by magnitude).
+    @inline(__always)
+    mutating func timeValue(_ b: UnsafeRawBufferPointer, _ v: Range<Int>) -> Int64? {
+        guard !v.isEmpty else { return nil }
+        if v.count >= 19, b[v.lowerBound + 4] == 0x2d { return timestamp(b, v.lowerBound, v.upperBound)?.0 }
+        var k = v.lowerBound
+        var whole = 0
+        var digits = 0
+        while k < v.upperBound, ApplicationLineParser.isDigit(b[k]), digits < 19 { whole = whole &* 10 &+ Int(b[k] - 0x30); k += 1; digits += 1 }
+        guard digits > 0, k == v.upperBound || b[k] == 0x2e else { return nil }
+        if k < v.upperBound {
+            k += 1
+            while k < v.upperBound, ApplicationLineParser.isDigit(b[k]) { k += 1 }
+            guard k == v.upperBound else { return nil }
+        }
+        let n = Int64(whole)
+        if n >= 100_000_000_000_000_000 { return n / 1_000_000_000 }
+        if n >= 100_000_000_000_000 { return n / 1_000_000 }
+        if n >= 100_000_000_000 { return n / 1_000 }
+        return n
+    }
+
+    @inline(__always)
+    static func levelValue(_ b: UnsafeRawBufferPointer, _ v: Range<Int>) -> ApplicationLevel? {
+        if let l = ApplicationLevel.parse(b, v) { return l }
+        if let n = ByteParsing.integer(b, v) { return ApplicationLevel.numeric(n) }
+        return nil
+    }
+
+    @inline(__always)
+    mutating func parseJSON(_ b: UnsafeRawBufferPointer, _ body: Int, _ end: Int, _ r: inout ApplicationRecord) -> Bool {
+        var i = body
+        while i < end, ApplicationLineParser.isSpace(b[i]) { i += 1 }
+        guard i < end, b[i] == 0x7b else { return false }
+        var last = end - 1
+        while last > i, ApplicationLineParser.isSpace(b[last]) || b[last] == 0x0d { last -= 1 }
+        guard b[last] == 0x7d else { return false }
+        var sawMessage = false
+        scanObject(b, i, last + 1, &r, &sawMessage, depth: 0)
+        if !sawMessage { r.message = i..<(last + 1) }
+        return true
+    }
+
+    mutating func scanObject(_ b: UnsafeRawBufferPointer, _ open: Int, _ end: Int, _ r: inout ApplicationRecord,
+                             _ sawMessage: inout Bool, depth: Int) {
+        var i = open + 1
+        while i < end {
+            while i < end, b[i] == 0x20 || b[i] == 0x2c || b[i] == 0x09 { i += 1 }
+            guard i < end, b[i] == 0x22 else { return }
+            let keyEnd = ApplicationLineParser.skipString(b, i, end)
+            let key = (i + 1)..<(keyEnd - 1)
+            i = keyEnd
+            while i < end, b[i] == 0x20 { i += 1 }
+            guard i < end, b[i] == 0x3a else { return }
+            i += 1
+            while i < end, b[i] == 0x20 { i += 1 }
+            let valueStart = i
+            let valueEnd = ApplicationLineParser.skipValue(b, i, end)
+            i = valueEnd
+            let quoted = valueStart < end && b[valueStart] == 0x22
+            let inner = quoted ? (valueStart + 1)..<Swift.max(valueStart + 1, valueEnd - 1) : valueStart..<valueEnd
+            switch ApplicationLineParser.role(b, key) {
+            case .time where r.time == nil && depth == 0:
+                r.time = timeValue(b, inner)
+            case .level where r.level == .unknown:
+                r.level = ApplicationLineParser.levelValue(b, inner) ?? .unknown
+            case .message where !sawMessage && depth == 0 && quoted:
+                r.message = inner
+                sawMessage = true
+            case .nested:
+                if valueStart < end, b[valueStart] == 0x7b, depth == 0 {
+                    scanObject(b, valueStart, valueEnd, &r, &sawMessage, depth: 1)
+                } else if quoted, !sawMessage, depth == 0 {
+                    // Docker's json-file driver: {"log":"...","stream":"stderr","time":"..."}
+                    r.message = inner
+                    sawMessage = true
+                }
+            default:
+                break
+            }
+        }
+    }
+
+    // MARK: - logfmt
+
+    @inline(__always)
+    mutating func parseLogfmt(_ b: UnsafeRawBufferPointer, _ body: Int, _ end: Int, _ r: inout ApplicationRecord) -> Bool {
+        var i = body
+        var pairs = 0
+        var known = false
+        var sawMessage = false
+        while i < end {
+            while i < end, b[i] == 0x20 { i += 1 }
+            guard i < end else { break }
+            let keyStart = i
+            while i < end, b[i] != 0x3d, b[i] != 0x20, b[i] != 0x22 { i += 1 }
+            guard i < end, b[i] == 0x3d, i > keyStart else {
+                // Not a pair: only acceptable once the line has shown itself as logfmt.
+                if pairs >= 2 && known { break }
+                return false
+            }
+            let key = keyStart..<i
+            i += 1
+            var value: Range<Int>
+            if i < end, b[i] == 0x22 {
+                let e = ApplicationLineParser.skipString(b, i, end)
+                value = (i + 1)..<Swift.max(i + 1, e - 1)
+                i = e
+            } else {
+                let vs = i
+                while i < end, b[i] != 0x20 { i += 1 }
+                value = vs..<i
+            }
+            pairs += 1
+            switch ApplicationLineParser.role(b, key) {
+            case .time where r.time == nil:
+                r.time = timeValue(b, value)
+                known = true
+            case .level where r.level == .unknown:
+                r.level = ApplicationLevel.parse(b, value) ?? .unknown
+                known = true
+            case .message where !sawMessage:
+                r.message = value
+                sawMessage = true
+                known = true
+            default: break
+            }
+        }
+        guard pairs >= 2, known else { return false }
+        if !sawMessage { r.message = body..<end }
+        return true
+    }
+}
+
+/// Calendar year of an epoch second (UTC), for syslog's year-less timestamps.
+enum TimeParts {
+    static func year(of epoch: Int64) -> Int64 {
+        let days = epoch >= 0 ? epoch / 86400 : (epoch - 86399) / 86400
+        let z = days + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return yoe + era * 400 + (m <= 2 ? 1 : 0)
+    }
+}
