@@ -1,0 +1,337 @@
+/// Per-fingerprint query statistics. Durations are kept in **seconds** in the sketch (like
+/// request times); reports show milliseconds.
+public struct PostgresQueryStats: PostgresTableValue {
+    /// Executions logged with a duration (`duration: … statement:/execute …:`).
+    public var calls: UInt64 = 0
+    /// Executions logged without a duration (`statement: …` from `log_statement`, csvlog/jsonlog
+    /// records without one); not in the duration figures.
+    public var unmeasured: UInt64 = 0
+    /// Durations in seconds: count, exact sum and max, p50/p95/p99 within 1%.
+    public var duration = LatencySketch()
+    /// The slowest execution: its text as logged, its bind parameters (`DETAIL:  parameters:`),
+    /// when, where.
+    public var slowest: PostgresExample? = nil
+
+    public init() {}
+    public var weight: UInt64 { calls + unmeasured }
+
+    public mutating func merge(_ other: PostgresQueryStats) {
+        calls += other.calls
+        unmeasured += other.unmeasured
+        duration.merge(other.duration)
+        if let o = other.slowest, slowest == nil || o.seconds > slowest!.seconds { slowest = o }
+    }
+}
+
+/// One logged statement kept as an example.
+public struct PostgresExample: Sendable, Equatable {
+    public var seconds: Double
+    public var time: Int64?
+    public var query: String
+    public var parameters: String?
+    public var database: String?
+    public var user: String?
+}
+
+/// Errors grouped by message template (numbers and quoted names replaced).
+public struct PostgresErrorStats: PostgresTableValue {
+    public var count: UInt64 = 0
+    public var severity: PostgresSeverityClass = .error
+    /// SQLSTATE of the first occurrence, when logged (`%e`, csvlog, jsonlog).
+    public var sqlstate: String? = nil
+    /// The first occurrence's message and statement.
+    public var example: String = ""
+    public var statement: String? = nil
+
+    public init() {}
+    public var weight: UInt64 { count }
+    public mutating func merge(_ other: PostgresErrorStats) {
+        if count == 0 { severity = other.severity; sqlstate = other.sqlstate; example = other.example; statement = other.statement }
+        count += other.count
+    }
+}
+
+public enum PostgresSeverityClass: String, Sendable { case error = "ERROR", fatal = "FATAL", panic = "PANIC" }
+
+/// Autovacuum and autoanalyze runs of one table.
+public struct PostgresMaintenanceStats: PostgresTableValue {
+    public var vacuums: UInt64 = 0
+    public var analyzes: UInt64 = 0
+    public init() {}
+    public var weight: UInt64 { vacuums + analyzes }
+    public mutating func merge(_ other: PostgresMaintenanceStats) {
+        vacuums += other.vacuums
+        analyzes += other.analyzes
+    }
+}
+
+/// Counts of one time bucket.
+public struct PostgresBucket: Sendable {
+    public var events: UInt64 = 0
+    /// Statements with a duration, and their durations in seconds.
+    public var queries: UInt64 = 0
+    public var duration = LatencySketch()
+    public var errors: UInt64 = 0
+    public var connections: UInt64 = 0
+    public var disconnections: UInt64 = 0
+    public var autovacuums: UInt64 = 0
+    public var autoanalyzes: UInt64 = 0
+    public var checkpoints: UInt64 = 0
+    public var tempFiles: UInt64 = 0
+    public var lockWaits: UInt64 = 0
+    public var deadlocks: UInt64 = 0
+
+    public init() {}
+
+    public mutating func merge(_ o: PostgresBucket) {
+        events += o.events; queries += o.queries; duration.merge(o.duration); errors += o.errors
+        connections += o.connections; disconnections += o.disconnections
+        autovacuums += o.autovacuums; autoanalyzes += o.autoanalyzes; checkpoints += o.checkpoints
+        tempFiles += o.tempFiles; lockWaits += o.lockWaits; deadlocks += o.deadlocks
+    }
+}
+
+/// Kind of statement, from the fingerprint's first word (pgBadger's "queries by type").
+public enum PostgresQueryType: Int, Sendable, CaseIterable {
+    case select, insert, update, delete, copyFrom, copyTo, cte, ddl, tcl, cursor, other
+
+    public var name: String {
+        switch self {
+        case .select: "SELECT"
+        case .insert: "INSERT"
+        case .update: "UPDATE"
+        case .delete: "DELETE"
+        case .copyFrom: "COPY FROM"
+        case .copyTo: "COPY TO"
+        case .cte: "CTE"
+        case .ddl: "DDL"
+        case .tcl: "TCL"
+        case .cursor: "CURSOR"
+        case .other: "OTHERS"
+        }
+    }
+}
+
+/// Everything the report says about PostgreSQL logs, built event by event and mergeable: two
+/// aggregates of disjoint inputs merge into what one pass over both gives (as long as no table
+/// evicted keys; `isExact` says so). Memory is bounded: buckets are capped like
+/// `TrafficAggregate`'s (the width doubles), every keyed table has a capacity.
+public struct PostgresAggregate: Sendable {
+    public static let defaultMaxBuckets = 10_000
+    public static let queryCapacity = 5_000
+    public static let smallCapacity = 1_000
+
+    public private(set) var bucketSeconds: Int64
+    public let maxBuckets: Int
+    var bucketIndex: [Int64: Int] = [:]
+    public private(set) var bucketStarts: [Int64] = []
+    public internal(set) var buckets: [PostgresBucket] = []
+    var lastBucketStart: Int64 = .min
+    var lastBucketSlot = -1
+    public private(set) var widenings = 0
+
+    /// Lines recognised (headers and continuations) and events they formed.
+    public internal(set) var lines: UInt64 = 0
+    public internal(set) var events: UInt64 = 0
+    /// Events longer than the processor's cap, cut to it.
+    public internal(set) var truncatedEvents: UInt64 = 0
+    /// Events without a readable timestamp: in the totals, in no bucket.
+    public internal(set) var untimed: UInt64 = 0
+    public private(set) var firstTime: Int64 = .max
+    public private(set) var lastTime: Int64 = .min
+    /// Messages per severity, indexed by `PostgresSeverity.rawValue`.
+    public internal(set) var severities = [UInt64](repeating: 0, count: 16)
+
+    /// All statements with a duration: count, seconds.
+    public internal(set) var queries: UInt64 = 0
+    public internal(set) var queryDuration = LatencySketch()
+    /// Statements logged without a duration.
+    public internal(set) var unmeasuredQueries: UInt64 = 0
+    /// Statements (measured or not) per `PostgresQueryType.rawValue`.
+    public internal(set) var queryTypes = [UInt64](repeating: 0, count: PostgresQueryType.allCases.count)
+    public internal(set) var queryTable = PostgresKeyTable<PostgresQueryStats>(capacity: PostgresAggregate.queryCapacity)
+    /// Statements per database (as pgBadger's per-database query count).
+    public internal(set) var queriesByDatabase = PostgresKeyTable<PostgresCounter>(capacity: PostgresAggregate.smallCapacity)
+    /// The slowest individual executions, slowest first (at most `slowestKept`).
+    public internal(set) var slowestQueries: [PostgresExample] = []
+    public static let slowestKept = 20
+    /// Extended-protocol steps that are not executions: `parse`/`bind` with a duration.
+    public internal(set) var parseSteps = LatencySketch()
+    public internal(set) var bindSteps = LatencySketch()
+    /// `duration: N ms` lines with no statement on them (log_duration without log_statement).
+    public internal(set) var durationOnly: UInt64 = 0
+
+    /// ERROR + FATAL + PANIC events.
+    public internal(set) var errors: UInt64 = 0
+    public internal(set) var errorsBySQLState = PostgresKeyTable<PostgresCounter>(capacity: PostgresAggregate.smallCapacity)
+    public internal(set) var errorTemplates = PostgresKeyTable<PostgresErrorStats>(capacity: PostgresAggregate.smallCapacity)
+
+    public internal(set) var connectionsReceived: UInt64 = 0
+    public internal(set) var connectionsAuthorized: UInt64 = 0
+    /// Authorized connections per `user@database`.
+    public internal(set) var connectionsByUserDatabase = PostgresKeyTable<PostgresCounter>(capacity: PostgresAggregate.smallCapacity)
+    public internal(set) var disconnections: UInt64 = 0
+    /// Session durations from `disconnection: session time:`, in seconds.
+    public internal(set) var sessionDuration = LatencySketch()
+
+    /// Completed checkpoints (and restartpoints) and their write/sync/total times in milliseconds.
+    public internal(set) var checkpoints: UInt64 = 0
+    public internal(set) var checkpointsStarted: UInt64 = 0
+    public internal(set) var checkpointWriteMillis: Int64 = 0
+    public internal(set) var checkpointSyncMillis: Int64 = 0
+    public internal(set) var checkpointTotalMillis: Int64 = 0
+    public internal(set) var checkpointBuffers: UInt64 = 0
+
+    public internal(set) var autovacuums: UInt64 = 0
+    public internal(set) var autoanalyzes: UInt64 = 0
+    /// Per table as logged (`db.schema.table`).
+    public internal(set) var maintenance = PostgresKeyTable<PostgresMaintenanceStats>(capacity: PostgresAggregate.smallCapacity)
+
+    public internal(set) var tempFiles: UInt64 = 0
+    public internal(set) var tempFileBytes: UInt64 = 0
+    public internal(set) var tempFileMaxBytes: UInt64 = 0
+    /// `still waiting for … after N ms` lines, with the wait so far in seconds.
+    public internal(set) var lockWaits: UInt64 = 0
+    public internal(set) var lockWaitDuration = LatencySketch()
+    public internal(set) var deadlocks: UInt64 = 0
+
+    public init(bucketSeconds: Int64) {
+        self.init(bucketSeconds: bucketSeconds, maxBuckets: PostgresAggregate.defaultMaxBuckets)
+    }
+
+    public init(bucketSeconds: Int64, maxBuckets: Int) {
+        self.bucketSeconds = Swift.max(1, bucketSeconds)
+        self.maxBuckets = Swift.max(2, maxBuckets)
+    }
+
+    /// Counts are exact: no keyed table evicted anything.
+    public var isExact: Bool {
+        queryTable.isExact && errorTemplates.isExact && maintenance.isExact && connectionsByUserDatabase.isExact
+    }
+
+    /// The bucket of an event at `time` (nil: untimed), creating it if new.
+    @inline(__always)
+    mutating func bucket(_ time: Int64?) -> Int? {
+        guard let t = time else { untimed &+= 1; return nil }
+        if t < firstTime { firstTime = t }
+        if t > lastTime { lastTime = t }
+        let start = TrafficAggregate.floorDiv(t, bucketSeconds) &* bucketSeconds
+        return start == lastBucketStart ? lastBucketSlot : bucketSlot(start)
+    }
+
+    @inline(never)
+    mutating func bucketSlot(_ start: Int64) -> Int {
+        if let slot = bucketIndex[start] {
+            lastBucketStart = start
+            lastBucketSlot = slot
+            return slot
+        }
+        if buckets.count >= maxBuckets {
+            regroup(to: bucketSeconds * 2)
+            widenings += 1
+            return bucketSlot(TrafficAggregate.floorDiv(start, bucketSeconds) * bucketSeconds)
+        }
+        bucketIndex[start] = buckets.count
+        bucketStarts.append(start)
+        buckets.append(PostgresBucket())
+        lastBucketStart = start
+        lastBucketSlot = buckets.count - 1
+        return lastBucketSlot
+    }
+
+    mutating func regroup(to width: Int64) {
+        var merged: [Int64: PostgresBucket] = [:]
+        for (start, stats) in zip(bucketStarts, buckets) {
+            merged[TrafficAggregate.floorDiv(start, width) * width, default: PostgresBucket()].merge(stats)
+        }
+        bucketSeconds = width
+        bucketStarts = merged.keys.sorted()
+        buckets = bucketStarts.map { merged[$0]! }
+        bucketIndex = Dictionary(uniqueKeysWithValues: bucketStarts.enumerated().map { ($1, $0) })
+        lastBucketStart = .min
+        lastBucketSlot = -1
+    }
+
+    @inline(__always)
+    mutating func withBucket(_ slot: Int?, _ body: (inout PostgresBucket) -> Void) {
+        if let slot { body(&buckets[slot]) }
+    }
+
+    /// Adds another aggregate of other inputs (bucket widths are the same width doubled; the
+    /// result takes the wider).
+    public mutating func merge(_ other: PostgresAggregate) {
+        var other = other
+        if other.bucketSeconds > bucketSeconds { regroup(to: other.bucketSeconds) }
+        if bucketSeconds > other.bucketSeconds { other.regroup(to: bucketSeconds) }
+        for (start, stats) in zip(other.bucketStarts, other.buckets) {
+            let slot = bucketSlot(start)
+            buckets[slot].merge(stats)
+        }
+        widenings = Swift.max(widenings, other.widenings)
+        lines += other.lines; events += other.events; truncatedEvents += other.truncatedEvents
+        untimed += other.untimed
+        firstTime = Swift.min(firstTime, other.firstTime)
+        lastTime = Swift.max(lastTime, other.lastTime)
+        for i in severities.indices { severities[i] += other.severities[i] }
+        queries += other.queries
+        queryDuration.merge(other.queryDuration)
+        unmeasuredQueries += other.unmeasuredQueries
+        for i in queryTypes.indices { queryTypes[i] += other.queryTypes[i] }
+        queryTable.merge(other.queryTable)
+        for example in other.slowestQueries { keepSlowest(example) }
+        queriesByDatabase.merge(other.queriesByDatabase)
+        parseSteps.merge(other.parseSteps)
+        bindSteps.merge(other.bindSteps)
+        durationOnly += other.durationOnly
+        errors += other.errors
+        errorsBySQLState.merge(other.errorsBySQLState)
+        errorTemplates.merge(other.errorTemplates)
+        connectionsReceived += other.connectionsReceived
+        connectionsAuthorized += other.connectionsAuthorized
+        connectionsByUserDatabase.merge(other.connectionsByUserDatabase)
+        disconnections += other.disconnections
+        sessionDuration.merge(other.sessionDuration)
+        checkpoints += other.checkpoints
+        checkpointsStarted += other.checkpointsStarted
+        checkpointWriteMillis += other.checkpointWriteMillis
+        checkpointSyncMillis += other.checkpointSyncMillis
+        checkpointTotalMillis += other.checkpointTotalMillis
+        checkpointBuffers += other.checkpointBuffers
+        autovacuums += other.autovacuums
+        autoanalyzes += other.autoanalyzes
+        maintenance.merge(other.maintenance)
+        tempFiles += other.tempFiles
+        tempFileBytes += other.tempFileBytes
+        tempFileMaxBytes = Swift.max(tempFileMaxBytes, other.tempFileMaxBytes)
+        lockWaits += other.lockWaits
+        lockWaitDuration.merge(other.lockWaitDuration)
+        deadlocks += other.deadlocks
+    }
+
+    /// Whether an execution of `seconds` would enter `slowestQueries`.
+    @inline(__always)
+    func isAmongSlowest(_ seconds: Double) -> Bool {
+        slowestQueries.count < PostgresAggregate.slowestKept || seconds > slowestQueries[slowestQueries.count - 1].seconds
+    }
+
+    mutating func keepSlowest(_ example: PostgresExample) {
+        guard isAmongSlowest(example.seconds) else { return }
+        var at = slowestQueries.count
+        while at > 0, slowestQueries[at - 1].seconds < example.seconds { at -= 1 }
+        slowestQueries.insert(example, at: at)
+        if slowestQueries.count > PostgresAggregate.slowestKept { slowestQueries.removeLast() }
+    }
+
+    /// Buckets in time order.
+    public var orderedBuckets: [(start: Int64, stats: PostgresBucket)] {
+        zip(bucketStarts, buckets).sorted { $0.0 < $1.0 }.map { ($0.0, $0.1) }
+    }
+
+    /// Statistics of one fingerprint (as `SQLFingerprint.normalize` gives it), if seen.
+    public func query(_ fingerprint: String) -> PostgresQueryStats? { queryTable.value(for: fingerprint) }
+
+    /// All fingerprints with their statistics.
+    public var allQueries: [(fingerprint: String, stats: PostgresQueryStats)] {
+        queryTable.sorted { Double($0.calls + $0.unmeasured) }.map { ($0.key, $0.value) }
+    }
+}
