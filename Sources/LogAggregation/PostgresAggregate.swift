@@ -158,7 +158,8 @@ public struct PostgresAggregate: Sendable {
     /// Extended-protocol steps that are not executions: `parse`/`bind` with a duration.
     public internal(set) var parseSteps = LatencySketch()
     public internal(set) var bindSteps = LatencySketch()
-    /// `duration: N ms` lines with no statement on them (log_duration without log_statement).
+    /// `duration: N ms` lines with no statement on them that could not be paired with the same
+    /// pid's preceding `statement:` line (log_duration with log_statement pairs them).
     public internal(set) var durationOnly: UInt64 = 0
 
     /// ERROR + FATAL + PANIC events.

@@ -46,6 +46,16 @@ public final class PostgresProcessor: LineProcessor {
     let fingerprint: UnsafeMutableRawBufferPointer
     let fields: UnsafeMutableBufferPointer<Range<Int>>
 
+    /// The last statement logged without a duration, per pid slot, so that a later
+    /// `duration: N ms` line of the same pid (log_statement + log_duration) gives it its time.
+    struct Unpaired {
+        var pid = -1
+        var index = -1
+        var evictions: UInt64 = 0
+    }
+    let unpaired: UnsafeMutableBufferPointer<Unpaired>
+    static let unpairedSlots = 256
+
     struct Event {
         var time: Int64? = nil
         var pid = -1
@@ -77,6 +87,8 @@ public final class PostgresProcessor: LineProcessor {
         fingerprint = .allocate(byteCount: SQLFingerprint.maxLength, alignment: 8)
         fields = .allocate(capacity: 32)
         fields.initialize(repeating: 0..<0)
+        unpaired = .allocate(capacity: PostgresProcessor.unpairedSlots)
+        unpaired.initialize(repeating: Unpaired())
     }
 
     deinit {
@@ -85,6 +97,7 @@ public final class PostgresProcessor: LineProcessor {
         scratch.deallocate()
         fingerprint.deallocate()
         fields.deallocate()
+        unpaired.deallocate()
     }
 
     static func pattern(for format: PostgresFormat) -> PostgresPrefixPattern {
@@ -122,8 +135,9 @@ public final class PostgresProcessor: LineProcessor {
     @inline(__always)
     func consumeStderr(_ line: UnsafeRawBufferPointer) -> LineVerdict {
         // Tab-led (as PostgreSQL writes them), or space-led / empty when a statement was edited.
-        if line.count == 0 || line[0] == 9 || line[0] == 32 {
-            if line.count == 0 && !pending { return .unmatched }
+        // Empty lines (PostgreSQL writes none, but pasted or edited logs have them) are passed over.
+        if line.count == 0 { return .continuation }
+        if line[0] == 9 || line[0] == 32 {
             aggregate.lines &+= 1
             if pending { continuation(line) }
             return .continuation
@@ -469,7 +483,7 @@ public final class PostgresProcessor: LineProcessor {
         if hasPrefix(b, i..<m.upperBound, " ms") { i += 3 }
         while i < m.upperBound, b[i] == 32 { i += 1 }
         let rest = i..<m.upperBound
-        if rest.isEmpty { aggregate.durationOnly &+= 1; return }
+        if rest.isEmpty { pairDuration(e, seconds: seconds, slot); return }
         if hasPrefix(b, rest, "statement: ") {
             query(b, e, (i + 11)..<m.upperBound, seconds: seconds, slot)
         } else if hasPrefix(b, rest, "execute ") {
@@ -496,17 +510,15 @@ public final class PostgresProcessor: LineProcessor {
         guard let seconds else {
             aggregate.queryTable[index].unmeasured &+= 1
             aggregate.unmeasuredQueries &+= 1
+            if e.pid >= 0 {
+                unpaired[e.pid % PostgresProcessor.unpairedSlots] =
+                    Unpaired(pid: e.pid, index: index, evictions: aggregate.queryTable.evictedKeys)
+            }
             return
         }
-        aggregate.queries &+= 1
-        aggregate.queryDuration.add(seconds)
-        if let slot {
-            aggregate.buckets[slot].queries &+= 1
-            aggregate.buckets[slot].duration.add(seconds)
-        }
+        if e.pid >= 0 { unpaired[e.pid % PostgresProcessor.unpairedSlots].pid = -1 }
+        measured(index, e, seconds: seconds, slot)
         let isSlowest = aggregate.queryTable[index].slowest.map { seconds > $0.seconds } ?? true
-        aggregate.queryTable[index].calls &+= 1
-        aggregate.queryTable[index].duration.add(seconds)
         let isAmongSlowest = aggregate.isAmongSlowest(seconds)
         if isSlowest || isAmongSlowest {
             var parameters: String? = nil
@@ -516,6 +528,38 @@ public final class PostgresProcessor: LineProcessor {
                 database: text(b, e.database), user: text(b, e.user))
             if isSlowest { aggregate.queryTable[index].slowest = example }
             if isAmongSlowest { aggregate.keepSlowest(example) }
+        }
+    }
+
+    @inline(__always)
+    func measured(_ index: Int, _ e: Event, seconds: Double, _ slot: Int?) {
+        aggregate.queries &+= 1
+        aggregate.queryDuration.add(seconds)
+        if let slot {
+            aggregate.buckets[slot].queries &+= 1
+            aggregate.buckets[slot].duration.add(seconds)
+        }
+        aggregate.queryTable[index].calls &+= 1
+        aggregate.queryTable[index].duration.add(seconds)
+    }
+
+    /// `duration: N ms` alone: the time of the same pid's last statement logged without one.
+    func pairDuration(_ e: Event, seconds: Double, _ slot: Int?) {
+        guard e.pid >= 0 else { aggregate.durationOnly &+= 1; return }
+        let u = unpaired[e.pid % PostgresProcessor.unpairedSlots]
+        guard u.pid == e.pid, u.evictions == aggregate.queryTable.evictedKeys, u.index < aggregate.queryTable.count,
+              aggregate.queryTable[u.index].unmeasured > 0 else {
+            aggregate.durationOnly &+= 1
+            return
+        }
+        unpaired[e.pid % PostgresProcessor.unpairedSlots].pid = -1
+        aggregate.queryTable[u.index].unmeasured -= 1
+        aggregate.unmeasuredQueries -= 1
+        measured(u.index, e, seconds: seconds, slot)
+        if aggregate.queryTable[u.index].slowest.map({ seconds > $0.seconds }) ?? true {
+            aggregate.queryTable[u.index].slowest = PostgresExample(
+                seconds: seconds, time: e.time, query: aggregate.queryTable.key(at: u.index), parameters: nil,
+                database: nil, user: nil)
         }
     }
 
@@ -557,7 +601,7 @@ public final class PostgresProcessor: LineProcessor {
             guard let at = find(b, m, key) else { return nil }
             var j = at + key.utf8CodeUnitCount
             let s = j
-            while j < m.upperBound, b[j] != 32 { j += 1 }
+            while j < m.upperBound, b[j] != 32, b[j] != 10 { j += 1 }
             return s..<j
         }
         let user = value("user=") ?? m.upperBound..<m.upperBound

@@ -167,10 +167,11 @@ public enum PostgresFormat: Sendable, Equatable {
                 i = j
                 continue
             }
-            if s[i] == UInt8(ascii: "["), digitsRun(i + 1) > 0 {
+            if s[i] == UInt8(ascii: "[") || s[i] == UInt8(ascii: "<") || s[i] == UInt8(ascii: "("), digitsRun(i + 1) > 0 {
                 let j = i + 1 + digitsRun(i + 1)
-                if j < s.count, s[j] == UInt8(ascii: "]") {
-                    out += out.contains("%p") ? "[%l]" : "[%p]"
+                let close: UInt8 = s[i] == UInt8(ascii: "[") ? UInt8(ascii: "]") : (s[i] == UInt8(ascii: "<") ? UInt8(ascii: ">") : UInt8(ascii: ")"))
+                if j < s.count, s[j] == close {
+                    out += String(decoding: [s[i]], as: UTF8.self) + (out.contains("%p") ? "%l" : "%p") + String(decoding: [close], as: UTF8.self)
                     i = j + 1
                     continue
                 }
@@ -196,7 +197,7 @@ public enum PostgresFormat: Sendable, Equatable {
                     case "client", "host", "remote", "h", "clienthost", "remote_host", "client_addr":
                         escape = s[(j + 1)..<k].contains(UInt8(ascii: "(")) ? "%r" : "%h"
                     case "pid": escape = "%p"
-                    case "session", "sessid", "session_id": escape = "%c"
+                    case "session", "sessid", "sess", "session_id", "sid": escape = "%c"
                     case "xid", "tx", "txid": escape = "%x"
                     case "vxid": escape = "%v"
                     case "sqlstate", "state", "e", "code": escape = "%e"

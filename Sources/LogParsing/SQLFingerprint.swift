@@ -66,7 +66,7 @@ public enum SQLFingerprint {
         var valuesEnd = -1
 
         @inline(__always) func space() {
-            if pendingSpace && w.n > 0 { w.put(32) }
+            if pendingSpace && w.n > 0 && w.last != UInt8(ascii: "(") { w.put(32) }
             pendingSpace = false
         }
         func placeholder() {

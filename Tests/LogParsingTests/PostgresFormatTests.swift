@@ -1,0 +1,75 @@
+import Testing
+@testable import LogParsing
+
+@Suite struct PostgresFormatTests {
+    func parse(_ prefix: String, _ line: String) -> (PostgresHeader, String)? {
+        let parser = PostgresStderrParser(pattern: try! PostgresPrefixPattern(prefix: prefix))
+        var zone = ZoneRule.utc
+        var header = PostgresHeader()
+        let bytes = Array(line.utf8)
+        let ok = bytes.withUnsafeBytes { parser.parse($0, zone: &zone, into: &header) == .matched }
+        guard ok else { return nil }
+        func text(_ r: Range<Int>?) -> String { r.map { String(decoding: bytes[$0], as: UTF8.self) } ?? "-" }
+        return (header, "\(text(header.user))|\(text(header.database))|\(text(header.host))|\(text(header.application))|\(text(header.message))")
+    }
+
+    @Test func debianPrefixWithAndWithoutSession() throws {
+        let (h, s) = try #require(parse("%m [%p] %q%u@%d ", "2024-03-01 10:00:00.123 UTC [42] app@shop LOG:  duration: 1.5 ms  statement: SELECT 1"))
+        #expect(h.pid == 42)
+        #expect(h.severity == .log)
+        #expect(h.time == 1709287200)
+        #expect(s == "app|shop|-|-|duration: 1.5 ms  statement: SELECT 1")
+        let (bg, t) = try #require(parse("%m [%p] %q%u@%d ", "2024-03-01 10:00:00.123 UTC [7] LOG:  checkpoint starting: time"))
+        #expect(bg.user == nil && bg.pid == 7)
+        #expect(t.hasSuffix("checkpoint starting: time"))
+    }
+
+    @Test func rdsAndKeyValuePrefixes() throws {
+        let (h, s) = try #require(parse("%t:%r:%u@%d:[%p]:", "2020-03-11 20:41:58 CET:192.168.1.201(50920):gilles@pgbench:[14388]:LOG:  duration: 0.156 ms  statement: END;"))
+        #expect(h.pid == 14388)
+        #expect(h.time == 1583955718)   // CET = +01:00
+        #expect(s == "gilles|pgbench|192.168.1.201|-|duration: 0.156 ms  statement: END;")
+        let (_, kv) = try #require(parse("%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ",
+                                         "2017-09-06 08:41:41 UTC [36]: [121-1] user=postgres,db=postgres,app=pgbench,client=172.23.0.1 LOG:  x"))
+        #expect(kv == "postgres|postgres|172.23.0.1|pgbench|x")
+    }
+
+    @Test func prefixWithoutTimeOrPid() throws {
+        let (h, s) = try #require(parse("%u@%d ", "bob@db ERROR:  boom"))
+        #expect(h.time == nil && h.pid == -1 && h.severity == .error)
+        #expect(s == "bob|db|-|-|boom")
+        let (e, _) = try #require(parse("%m %e ", "2024-03-01 10:00:00.000 +05 42P01 ERROR:  relation \"x\" does not exist"))
+        #expect(e.time == 1709269200)
+        #expect(e.sqlstate != nil)
+    }
+
+    @Test func namesAndPastedPrefix() {
+        #expect(PostgresFormat(prefix: "log_line_prefix = '%m [%p] '") == .stderr(prefix: "%m [%p] "))
+        #expect(PostgresFormat(prefix: "'%t '").name == "postgres-stderr '%t '")
+        #expect(PostgresFormat.csvlog.name == "postgres-csvlog")
+        #expect(PostgresFormat.jsonlog.name == "postgres-jsonlog")
+    }
+
+    @Test func infersAnUnknownPrefix() throws {
+        let lines = [
+            "2024-05-01 09:00:00.001 UTC <31> sess=66a1b2c3.1f [7-1] usr=alice,database=prod LOG:  duration: 3.000 ms  statement: SELECT 1",
+            "\tFROM t",
+            "2024-05-01 09:00:01.001 UTC <32> sess=66a1b2c3.2a [8-1] usr=bob,database=prod ERROR:  oops",
+            "2024-05-01 09:00:01.001 UTC <32> sess=66a1b2c3.2a [9-1] usr=bob,database=prod STATEMENT:  SELECT 2",
+        ].map { Array($0.utf8) }
+        let detected = try #require(PostgresFormat.detect(lines))
+        #expect(detected.matched == 4)
+        guard case .stderr(let prefix) = detected.format else { Issue.record("not stderr"); return }
+        #expect(prefix == "%m <%p> sess=%c [%l-1] usr=%u,database=%d ")
+    }
+
+    @Test func severities() {
+        for (text, severity) in [("LOG", PostgresSeverity.log), ("ERROR", .error), ("FATAL", .fatal), ("PANIC", .panic),
+                                 ("WARNING", .warning), ("NOTICE", .notice), ("INFO", .info), ("DEBUG1", .debug),
+                                 ("DETAIL", .detail), ("HINT", .hint), ("CONTEXT", .context), ("STATEMENT", .statement),
+                                 ("QUERY", .query), ("LOCATION", .location)] {
+            let bytes = Array(text.utf8)
+            #expect(bytes.withUnsafeBytes { PostgresSeverity.read($0, 0..<$0.count) } == severity, "\(text)")
+        }
+    }
+}
