@@ -57,6 +57,18 @@ public enum ApplicationLevel: UInt8, Sendable, CaseIterable, Comparable {
             default: return nil
             }
         }
+        if n > 8 {
+            // Only three level words are longer than the 8-byte key: check their tails.
+            let tail: StaticString
+            switch n {
+            case 9: tail = "y"           // emergenc-y
+            case 11: tail = "ion"        // informat-ion
+            case 13: tail = "ional"      // informat-ional
+            default: return nil
+            }
+            let p = tail.utf8Start
+            for k in 0..<tail.utf8CodeUnitCount where bytes[range.lowerBound + 8 + k] | 0x20 != p[k] { return nil }
+        }
         switch (n, key) {
         case (5, 0x6563617274): return .trace  // trace
         case (6, 0x7473656e6966): return .trace  // finest

@@ -159,6 +159,9 @@ public struct ApplicationLineParser: Sendable {
     /// zone rule applied when there is no zone) and where the timestamp ends.
     @inline(__always)
     mutating func timestamp(_ b: UnsafeRawBufferPointer, _ s: Int, _ end: Int) -> (Int64, Int)? {
+        if s + 17 <= end, b[s + 2] == 0x2f, b[s + 5] == 0x2f, b[s + 8] == 0x20 {
+            return shortTimestamp(b, s, end)
+        }
         guard s + 19 <= end, let year = ByteParsing.digits(b, s, 4) else { return nil }
         let sep = b[s + 4]
         guard sep == 0x2d || sep == 0x2f, b[s + 7] == sep, let month = ByteParsing.digits(b, s + 5, 2),
@@ -195,9 +198,25 @@ public struct ApplicationLineParser: Sendable {
         return (t, i)
     }
 
+    /// `yy/MM/dd HH:mm:ss` (log4j's `%d{yy/MM/dd HH:mm:ss}`, Spark's default), no zone.
+    @inline(__always)
+    mutating func shortTimestamp(_ b: UnsafeRawBufferPointer, _ s: Int, _ end: Int) -> (Int64, Int)? {
+        guard let yy = ByteParsing.digits(b, s, 2), let month = ByteParsing.digits(b, s + 3, 2),
+              let day = ByteParsing.digits(b, s + 6, 2), let hh = ByteParsing.digits(b, s + 9, 2), b[s + 11] == 0x3a,
+              let mm = ByteParsing.digits(b, s + 12, 2), b[s + 14] == 0x3a, let ss = ByteParsing.digits(b, s + 15, 2),
+              month >= 1, month <= 12, day >= 1, day <= 31, hh < 24, mm < 60, ss <= 60 else { return nil }
+        var i = s + 17
+        if i < end, b[i] == 0x2e || b[i] == 0x2c {
+            i += 1
+            while i < end, ApplicationLineParser.isDigit(b[i]) { i += 1 }
+        }
+        let naive = Int64(ByteParsing.daysFromCivil(year: 2000 + yy, month: month, day: day) * 86400 + hh * 3600 + mm * 60 + ss)
+        return (zone.utc(fromNaive: naive), i)
+    }
+
     @inline(__always) static func isTokenSeparator(_ c: UInt8) -> Bool {
         switch c {
-        case 0x20, 0x09, 0x5b, 0x5d, 0x28, 0x29, 0x3a, 0x7c, 0x2c, 0x3c, 0x3e, 0x3d, 0x22, 0x27: return true
+        case 0x20, 0x09, 0x5b, 0x5d, 0x28, 0x29, 0x3a, 0x7c, 0x2c, 0x3c, 0x3e, 0x3d, 0x22, 0x27, 0x2e: return true
         default: return false
         }
     }
