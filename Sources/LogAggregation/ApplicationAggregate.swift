@@ -10,7 +10,8 @@ extension SIMD8 where Scalar == UInt64 {
     public var errors: UInt64 { self[Int(ApplicationLevel.error.rawValue)] &+ self[Int(ApplicationLevel.fatal.rawValue)] }
     /// ERROR + FATAL share of all events (0 without events).
     public var errorRate: Double { events == 0 ? 0 : Double(errors) / Double(events) }
-    public subscript(level: ApplicationLevel) -> UInt64 { self[Int(level.rawValue)] }
+    /// Events of one level.
+    public func of(_ level: ApplicationLevel) -> UInt64 { self[Int(level.rawValue)] }
 }
 
 /// Everything `logsift report` says about application and nginx error logs, built event by

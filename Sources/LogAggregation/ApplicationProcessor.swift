@@ -15,7 +15,7 @@ import LogParsing
 /// lines past the cap are dropped and counted (`truncatedEvents`, `truncatedBytes`), the event
 /// itself still counts. A line that starts no event is a continuation when it looks like one
 /// (`ApplicationLineParser.isContinuation`) or, for formats that join any line (text, Rails,
-/// nginx error), whenever an event is open. A line behind a docker-compose prefix whose layout
+/// nginx error), whenever an event is open and the line has no docker prefix. A line behind a docker-compose prefix whose layout
 /// is not the input's is still an event of its service (no time, level if one of its first
 /// words names one). Anything else is `.unmatched`.
 public final class ApplicationProcessor: LineProcessor {
@@ -61,8 +61,10 @@ public final class ApplicationProcessor: LineProcessor {
             return .matched
         }
         if open {
-            let body = ApplicationLineParser.bodyStart(line).body
-            if parser.format.joinsAnyLine || ApplicationLineParser.isContinuation(line, from: body)
+            let (body, service) = ApplicationLineParser.bodyStart(line)
+            // Behind a docker prefix only trace-like lines join: the next line may be another
+            // service's.
+            if (parser.format.joinsAnyLine && service == nil) || ApplicationLineParser.isContinuation(line, from: body)
                 || ApplicationLineParser.isBlank(line) {
                 append(UnsafeRawBufferPointer(rebasing: line[body...]))
                 return .continuation

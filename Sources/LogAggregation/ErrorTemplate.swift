@@ -129,16 +129,22 @@ public enum ErrorTemplate {
         var at = false
         var dotAfterAt = false
         var scheme = false
+        var timeLetters = false
+        var colon = false
         var k = start
         while k < end {
             let c = bytes[k]
             if c >= 0x30 && c <= 0x39 { digit = true }
             else if c == 0x2e || c == 0x3a || c == 0x2d || c == 0x2f {
                 separators = true
+                if c == 0x3a { colon = true }
                 if c == 0x2e && at { dotAfterAt = true }
                 if c == 0x3a, k + 2 < end, bytes[k + 1] == 0x2f, bytes[k + 2] == 0x2f, k > start { scheme = true }
             } else if (c | 0x20) >= 0x61 && (c | 0x20) <= 0x66 {
                 // a-f: still hex
+            } else if c == 0x54 || c == 0x5a || c == 0x2b {
+                // `T`, `Z`, `+` of an ISO 8601 timestamp (checked below: needs a `:`).
+                timeLetters = true
             } else {
                 hexish = false
                 if c == 0x40 { at = true }
@@ -148,6 +154,7 @@ public enum ErrorTemplate {
         if scheme { return true }
         if hostName(bytes, start, end) { return true }
         if at && dotAfterAt && bytes[start] != 0x40 { return true }
+        if timeLetters && !colon { return false }
         return digit && hexish && (separators || n >= 8)
     }
 
