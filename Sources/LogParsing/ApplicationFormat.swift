@@ -68,7 +68,8 @@ public enum ApplicationFormat: Sendable, Equatable, CaseIterable {
 
     /// Candidates for a sample of lines (the first lines of an input), with how many of the
     /// non-blank lines each recognises: lines that start an event, and stack-trace style
-    /// continuation lines after a recognised line. Best first; formats recognising nothing are
+    /// continuation lines after a recognised line. Docker-compose lines of no known layout
+    /// count for `.text`. Best first; formats recognising nothing are
     /// left out.
     public static func detect(_ lines: [[UInt8]]) -> [(format: ApplicationFormat, matched: Int)] {
         var results: [(format: ApplicationFormat, matched: Int)] = []
@@ -81,6 +82,10 @@ public enum ApplicationFormat: Sendable, Equatable, CaseIterable {
                 line.withUnsafeBytes { raw in
                     if ApplicationLineParser.isBlank(raw) { return }
                     if parser.parse(raw, into: &record) {
+                        matched += 1
+                        open = true
+                    } else if format == .text, parser.parseBare(raw, into: &record) {
+                        // A docker-compose line of no known layout: the generic family's.
                         matched += 1
                         open = true
                     } else if open, ApplicationLineParser.isContinuation(raw, from: ApplicationLineParser.bodyStart(raw).body) {

@@ -1,3 +1,4 @@
+import Foundation
 import LogAggregation
 import LogParsing
 
@@ -136,10 +137,10 @@ public enum ApplicationReport {
                 line += "  \(TimeText.short(g.firstSeen, seconds: true)) .. \(TimeText.short(g.lastSeen, seconds: true))"
             }
             out += line + "\n"
-            out += "   " + TextReport.cut(g.template.replacingControlCharacters(), max(20, width - 3)) + "\n"
+            out += "   " + TextReport.cut(g.template.replacingOccurrences(of: "\t", with: " ").replacingControlCharacters(), max(20, width - 3)) + "\n"
             let lines = g.sampleText.split(separator: "\n", omittingEmptySubsequences: false)
             for (k, l) in lines.prefix(sampleLines).enumerated() {
-                out += (k == 0 ? "   e.g. " : "        ") + TextReport.cut(String(l).replacingControlCharacters(), max(20, width - 8)) + "\n"
+                out += (k == 0 ? "   e.g. " : "        ") + TextReport.cut(String(l).replacingOccurrences(of: "\t", with: "    ").replacingControlCharacters(), max(20, width - 8)) + "\n"
             }
             if lines.count > sampleLines { out += "        … \(lines.count - sampleLines) more lines\n" }
         }

@@ -58,9 +58,10 @@ func applicationCorpora(for test: String) -> String? {
     return path
 }
 
+/// Lines of a text by bytes (`"\r\n"` is one Character, so split bytes, not Characters).
 func appLines(_ text: String) -> [[UInt8]] {
-    text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0.utf8) }
-        .map { $0.last == 0x0d ? Array($0.dropLast()) : $0 }
+    Array(text.utf8).split(separator: 0x0a, omittingEmptySubsequences: false)
+        .map { $0.last == 0x0d ? Array($0.dropLast()) : Array($0) }
 }
 
 @Suite struct ApplicationFormatTests {
@@ -274,6 +275,34 @@ func appLines(_ text: String) -> [[UInt8]] {
     }
 
     // MARK: - Third-party samples
+
+    /// Detection on third-party logs of the formats in scope: the best candidate over the
+    /// first 200 lines, and the share of lines it recognises.
+    @Test func detectionOnThirdPartySamples() throws {
+        guard let corpora = applicationCorpora(for: "detectionOnThirdPartySamples") else { return }
+        let cases: [(String, ApplicationFormat)] = [
+            ("lnav/test/logfile_json.json", .jsonLines), ("lnav/test/logfile_bunyan.0", .jsonLines),
+            ("lnav/test/logfile_pino.0", .jsonLines), ("lnav/test/logfile_zap_console.0", .text),
+            ("lnav/test/logfile_logfmt.0", .logfmt), ("lnav/test/logfile_grafana.0", .logfmt),
+            ("lnav/test/logfile_syslog.0", .syslogRFC3164), ("lnav/test/logfile_java.0", .text),
+            ("lnav/test/logfile_generic.1", .text), ("lnav/test/logfile_docker_compose.0", .text),
+            ("elastic-beats/filebeat/module/nginx/error/test/error.log", .nginxError),
+            ("loghub/Zookeeper/Zookeeper_2k.log", .text), ("loghub/Spark/Spark_2k.log", .text),
+            ("loghub/Hadoop/Hadoop_2k.log", .text), ("loghub/OpenSSH/OpenSSH_2k.log", .syslogRFC3164),
+            ("loghub/Linux/Linux_2k.log", .syslogRFC3164),
+        ]
+        for (file, expected) in cases {
+            guard let data = FileManager.default.contents(atPath: "\(corpora)/\(file)") else {
+                Issue.record("missing \(file)")
+                continue
+            }
+            let lines = Array(appLines(String(decoding: data, as: UTF8.self)).filter { !$0.isEmpty }.prefix(200))
+            let candidates = ApplicationFormat.detect(lines)
+            let best = candidates.first
+            #expect(best?.format == expected, "\(file): \(candidates.map { "\($0.format.name) \($0.matched)" })")
+            print("detect \(file): \(candidates.prefix(2).map { "\($0.format.name) \($0.matched)/\(lines.count)" })")
+        }
+    }
 
     /// lnav's drive_logfile expectations: timestamps (and levels where lnav reads them from a
     /// level field) for the formats in scope. Times are printed by lnav in the file's own zone
