@@ -54,7 +54,12 @@ public struct UnmatchedSample: Sendable, Equatable {
 /// The result of analysing a set of inputs: what every output is made from.
 public struct Analysis: Sendable {
     public var inputs: [InputSummary]
+    /// Access logs (empty when no input was one).
     public var traffic: TrafficAggregate
+    /// PostgreSQL logs, when any input was one.
+    public var postgres: PostgresAggregate?
+    /// Application logs, syslog and nginx error logs, when any input was one.
+    public var application: ApplicationAggregate?
     public var samples: [UnmatchedSample]
     /// Whether any input's format carries a request time (latency columns are shown then).
     public var hasLatency: Bool
@@ -65,6 +70,14 @@ public struct Analysis: Sendable {
         self.traffic = traffic
         self.samples = samples
         self.hasLatency = hasLatency
+    }
+
+    /// Earliest and latest event time over every section, nil when no event had a time.
+    public var timeRange: (first: Int64, last: Int64)? {
+        var first = traffic.firstTime, last = traffic.lastTime
+        if let p = postgres { first = min(first, p.firstTime); last = max(last, p.lastTime) }
+        if let a = application { first = min(first, a.firstTime); last = max(last, a.lastTime) }
+        return first <= last ? (first, last) : nil
     }
 
     public var totalLines: UInt64 { inputs.reduce(0) { $0 + $1.lines } }

@@ -8,6 +8,7 @@ public enum JSONReport {
 
     public struct Options: Sendable {
         public var topPaths = 20
+        public var postgresSort: PostgresReport.SortKey = .total
         public init() {}
     }
 
@@ -46,7 +47,7 @@ public enum JSONReport {
         }
         if traffic.statusCounts[0] > 0 { status.append(("other", .number(traffic.statusCounts[0]))) }
 
-        let hasTime = traffic.firstTime <= traffic.lastTime
+        let range = analysis.timeRange
         let buckets: [JSONValue] = traffic.orderedBuckets.map { start, stats in
             var members: [(String, JSONValue)] = [
                 ("start", .string(TimeText.iso8601(start))), ("count", .number(stats.requests)),
@@ -94,10 +95,8 @@ public enum JSONReport {
         return .object([
             ("schema", .string(schema)),
             ("inputs", .array(inputs)),
-            ("time_range", hasTime
-                ? .object([("first", .string(TimeText.iso8601(traffic.firstTime))),
-                           ("last", .string(TimeText.iso8601(traffic.lastTime)))])
-                : .null),
+            ("time_range", range.map { .object([("first", .string(TimeText.iso8601($0.first))),
+                                                 ("last", .string(TimeText.iso8601($0.last)))]) } ?? .null),
             ("bucket_seconds", .int(traffic.bucketSeconds)),
             ("latency_unit", .string("seconds")),
             ("latency_relative_error", .double(LatencySketch.relativeAccuracy)),
@@ -105,6 +104,8 @@ public enum JSONReport {
             ("unmatched_samples", .array(samples)),
             ("buckets", .array(buckets)),
             ("top_paths", .object(topPaths)),
+            ("postgres", analysis.postgres.map { PostgresReport.json($0, top: options.topPaths, sort: options.postgresSort) } ?? .null),
+            ("application", analysis.application.map { ApplicationReport.json($0, top: options.topPaths) } ?? .null),
         ])
     }
 }

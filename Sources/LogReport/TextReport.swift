@@ -1,13 +1,19 @@
 import LogAggregation
 
-/// The terminal report: a header, the per-bucket table (or the worst buckets when there are
-/// many), the status mix, latency percentiles and top paths. Lines fit `width` columns.
+/// The terminal report: a header (inputs, time range, unmatched lines), then one section per
+/// family of inputs on the same bucket width — access logs (per-bucket table or the worst
+/// buckets, status mix, latency percentiles, top paths), PostgreSQL, application logs — and
+/// the unmatched samples. Lines fit `width` columns.
 public enum TextReport {
     public struct Options: Sendable {
         public var topPaths = 10
         /// Buckets beyond this many are summarised as the worst ones.
         public var maxBucketRows = 30
         public var width = 100
+        /// Order of the PostgreSQL top-queries table.
+        public var postgresSort: PostgresReport.SortKey = .total
+        /// Application section: only the error groups.
+        public var errorsOnly = false
         public init() {}
     }
 
@@ -15,15 +21,27 @@ public enum TextReport {
         var out = ""
         header(analysis, into: &out)
         let traffic = analysis.traffic
-        guard traffic.total.requests > 0 else {
-            out += "\nNo request was recognised.\n"
-            samples(analysis, into: &out)
-            return out
+        var sections = 0
+        if traffic.total.requests > 0 {
+            sections += 1
+            out += "\nAccess logs\n"
+            requestSummary(traffic, into: &out)
+            bucketTable(analysis, options, into: &out)
+            statusMix(traffic, into: &out)
+            if analysis.hasLatency { latencySection(traffic, into: &out) }
+            topPaths(analysis, options, into: &out)
         }
-        bucketTable(analysis, options, into: &out)
-        statusMix(traffic, into: &out)
-        if analysis.hasLatency { latencySection(traffic, into: &out) }
-        topPaths(analysis, options, into: &out)
+        if let postgres = analysis.postgres, postgres.events > 0 {
+            sections += 1
+            out += PostgresReport.text(postgres, top: options.topPaths, sort: options.postgresSort, width: options.width)
+        }
+        if let application = analysis.application, application.events > 0 {
+            sections += 1
+            out += "\n"
+            out += ApplicationReport.text(application, top: options.topPaths, width: options.width,
+                                          errorsOnly: options.errorsOnly)
+        }
+        if sections == 0 { out += "\nNo event was recognised.\n" }
         samples(analysis, into: &out)
         return out
     }
@@ -87,21 +105,24 @@ public enum TextReport {
             out += line + "\n"
             if let error = input.error { out += "    error: \(error)\n" }
         }
-        if traffic.firstTime <= traffic.lastTime {
-            out += "Time range  \(TimeText.iso8601(traffic.firstTime)) .. \(TimeText.iso8601(traffic.lastTime))"
+        if let range = analysis.timeRange {
+            out += "Time range  \(TimeText.iso8601(range.first)) .. \(TimeText.iso8601(range.last))"
             out += "  (buckets of \(TimeText.width(traffic.bucketSeconds))"
             if traffic.widenings > 0 { out += ", widened \(traffic.widenings)× to stay within the bucket cap" }
             out += ")\n"
         }
+        let unmatchedShare = analysis.totalLines == 0 ? 0 : Double(analysis.unmatched) / Double(analysis.totalLines)
+        out += "Unmatched   \(count(analysis.unmatched)) of \(count(analysis.totalLines)) lines (\(percent(unmatchedShare)))"
+        if traffic.untimed > 0 { out += "; \(count(traffic.untimed)) matched lines had no readable time" }
+        out += "\n"
+    }
+
+    static func requestSummary(_ traffic: TrafficAggregate, into out: inout String) {
         let total = traffic.total
         var summary = "Requests    \(count(total.requests))"
         summary += "   4xx \(percent(total.rate(ofClass: 4)))   5xx \(percent(total.rate(ofClass: 5)))"
         summary += "   bytes \(bytes(total.bytes))"
         out += summary + "\n"
-        let unmatchedShare = analysis.totalLines == 0 ? 0 : Double(analysis.unmatched) / Double(analysis.totalLines)
-        out += "Unmatched   \(count(analysis.unmatched)) of \(count(analysis.totalLines)) lines (\(percent(unmatchedShare)))"
-        if traffic.untimed > 0 { out += "; \(count(traffic.untimed)) matched lines had no readable time" }
-        out += "\n"
     }
 
     static func bucketRow(_ start: Int64, _ stats: BucketStats, _ analysis: Analysis) -> [String] {

@@ -1,4 +1,5 @@
 import LogInput
+import LogParsing
 
 /// What `logsift detect` says about one input.
 public struct Detection: Sendable {
@@ -33,6 +34,6 @@ extension Analyzer {
 extension FormatDetector {
     /// Formats of the self-detecting families that can also be named outright.
     static func namedFamilyFormats() -> [LogFormat] {
-        []
+        [.postgres(.csvlog), .postgres(.jsonlog)] + ApplicationFormat.allCases.map { .application($0) }
     }
 }

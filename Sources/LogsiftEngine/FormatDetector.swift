@@ -47,6 +47,10 @@ public struct FormatDetector: Sendable {
                 hits += 1
             }
             return hits
+        case .postgres(let format):
+            return PostgresFormat.recognised(format, sample)
+        case .application(let format):
+            return ApplicationFormat.detect(sample).first { $0.format == format }?.matched ?? 0
         }
     }
 
@@ -68,9 +72,17 @@ public struct FormatDetector: Sendable {
                       runnerUp: runner.map { ($0.format.name, $0.hits) })
     }
 
-    /// Candidates from the families that detect their own formats, with their scores.
+    /// Candidates from the families that detect their own formats, with their scores:
+    /// PostgreSQL before application logs, whose plain-text format is the most general.
     static func familyCandidates(_ sample: [[UInt8]]) -> [(format: LogFormat, hits: Int)] {
-        []
+        var found: [(format: LogFormat, hits: Int)] = []
+        if let postgres = PostgresFormat.detect(sample) {
+            found.append((.postgres(postgres.format), postgres.matched))
+        }
+        for candidate in ApplicationFormat.detect(sample) {
+            found.append((.application(candidate.format), candidate.matched))
+        }
+        return found
     }
 
     /// Reads up to `sampleLines` lines of `reader` as copies (detection only, never per line in

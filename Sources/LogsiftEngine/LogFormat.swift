@@ -4,28 +4,38 @@ import LogParsing
 public enum LogFormat: Sendable {
     /// An access log matched by one pattern (nginx log_format or grok).
     case access(name: String, pattern: CompiledPattern)
+    /// A PostgreSQL server log (stderr with a log_line_prefix, csvlog, jsonlog).
+    case postgres(PostgresFormat)
+    /// An application log, syslog, or nginx error log.
+    case application(ApplicationFormat)
 
     /// The families: inputs of one family aggregate into one report section.
     public enum Family: String, Sendable, CaseIterable {
-        case access
+        case access, postgres, application
     }
 
     public var name: String {
         switch self {
         case .access(let name, _): return name
+        case .postgres(let format): return format.name
+        case .application(let format): return format.name
         }
     }
 
     public var family: Family {
         switch self {
         case .access: return .access
+        case .postgres: return .postgres
+        case .application: return .application
         }
     }
 
     /// Whether every event is one line, so a file can be cut at any line between workers.
+    /// Multi-line families (a statement and its DETAIL lines, a stack trace) are read whole.
     public var isLineOriented: Bool {
         switch self {
         case .access: return true
+        case .postgres, .application: return false
         }
     }
 }

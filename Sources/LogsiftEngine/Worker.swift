@@ -9,6 +9,8 @@ final class Worker {
     let configuration: AnalysisConfiguration
     let detector: FormatDetector
     var access: AccessProcessor?
+    var postgres: PostgresProcessor?
+    var application: ApplicationProcessor?
 
     init(configuration: AnalysisConfiguration, detector: FormatDetector) {
         self.configuration = configuration
@@ -17,7 +19,7 @@ final class Worker {
 
     /// The aggregates this worker built.
     func sections() -> Sections {
-        Sections(traffic: access?.aggregate)
+        Sections(traffic: access?.aggregate, postgres: postgres?.aggregate, application: application?.aggregate)
     }
 
     func process(_ unit: WorkUnit) -> UnitResult {
@@ -49,6 +51,18 @@ final class Worker {
             access = processor
             processor.begin(name: name, pattern: pattern)
             result.hasLatency = processor.hasLatency
+            run(processor, reader, sniffed, unit, &result)
+        case .postgres(let format):
+            let processor = postgres ?? PostgresProcessor(format: format, bucketSeconds: configuration.bucketSeconds,
+                                                          zone: configuration.zone)
+            postgres = processor
+            processor.begin(format: format)
+            run(processor, reader, sniffed, unit, &result)
+        case .application(let format):
+            let processor = application ?? ApplicationProcessor(bucketSeconds: configuration.bucketSeconds,
+                                                                 zone: configuration.zone)
+            application = processor
+            processor.begin(format: format)
             run(processor, reader, sniffed, unit, &result)
         case nil:
             run(UnrecognisedProcessor(), reader, sniffed, unit, &result)

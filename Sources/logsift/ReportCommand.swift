@@ -51,7 +51,16 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var library: PatternsCommand.Library
 
-    @Option(name: .long, help: "How many top paths to list.")
+    @Option(name: .long, help: "A PostgreSQL log_line_prefix as written in postgresql.conf, e.g. '%m [%p] %q%u@%d '.")
+    var pgPrefix: String?
+
+    @Option(name: .long, help: "Order of the top PostgreSQL queries: total, mean, max, calls.")
+    var sort: PostgresReport.SortKey = .total
+
+    @Flag(name: .long, help: "Application logs: show only the error groups, with samples.")
+    var errors = false
+
+    @Option(name: .long, help: "How many top paths, queries and error groups to list.")
     var top: Int = 10
 
     @Option(name: .long, help: "Worker threads (default: one per core).")
@@ -81,8 +90,8 @@ struct ReportCommand: ParsableCommand {
             let names = Analyzer.namedFormats().map(\.name).joined(separator: ", ")
             throw ValidationError("--log-format '\(logFormat)' is not a format logsift knows; one of: \(names)")
         }
-        if [nginxFormat != nil, pattern != nil, logFormat != nil].filter({ $0 }).count > 1 {
-            throw ValidationError("give at most one of --nginx-format, --pattern and --log-format")
+        if [nginxFormat != nil, pattern != nil, logFormat != nil, pgPrefix != nil].filter({ $0 }).count > 1 {
+            throw ValidationError("give at most one of --nginx-format, --pattern, --pg-prefix and --log-format")
         }
         guard top >= 0, samples >= 0, maxLineLength >= 16 else {
             throw ValidationError("--top and --samples must be ≥ 0 and --max-line-length ≥ 16")
@@ -104,6 +113,9 @@ struct ReportCommand: ParsableCommand {
         configuration.sampleLimit = samples
         configuration.keepOrder = keepOrder
         configuration.zone = ZoneRule.parse(tz)!
+        if let pgPrefix {
+            configuration.format = .fixed(.postgres(PostgresFormat(prefix: pgPrefix)))
+        }
         if let logFormat, let format = Analyzer.namedFormats().first(where: { $0.name == logFormat }) {
             configuration.format = .fixed(format)
         }
@@ -129,10 +141,13 @@ struct ReportCommand: ParsableCommand {
             var options = TextReport.Options()
             options.topPaths = top
             options.width = Terminal.width()
+            options.postgresSort = sort
+            options.errorsOnly = errors
             print(TextReport.render(analysis, options: options), terminator: "")
         case .json:
             var options = JSONReport.Options()
             options.topPaths = top
+            options.postgresSort = sort
             print(JSONReport.render(analysis, options: options), terminator: "")
         }
         var failed = false
@@ -176,3 +191,5 @@ enum Terminal {
         FileHandle.standardError.write(Data("logsift: \(message)\n".utf8))
     }
 }
+
+extension PostgresReport.SortKey: ExpressibleByArgument {}

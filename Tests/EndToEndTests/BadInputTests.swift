@@ -22,7 +22,7 @@ import Testing
         #expect(total["lines"] as? Int == 0)
         #expect(total["requests"] as? Int == 0)
         let text = try Harness.run(["report", empty.path])
-        #expect(text.text.contains("No request was recognised"))
+        #expect(text.text.contains("No event was recognised"))
     }
 
     @Test func missingFileIsNamedAndOthersStillCount() throws {
