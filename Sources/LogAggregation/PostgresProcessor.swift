@@ -24,6 +24,7 @@ public final class PostgresProcessor: LineProcessor {
     public let maxEventBytes: Int
     var zone: ZoneRule
     var stderrParser: PostgresStderrParser
+    var syslogParser: PostgresSyslogParser
     /// Cloud SQL's `textPayload`: `[pid]: [n-1] db=…,user=… SEVERITY:  …`, else a bare severity.
     let payloadParsers: [PostgresStderrParser]
     var zoneCache = PostgresTime.ZoneCache()
@@ -78,6 +79,7 @@ public final class PostgresProcessor: LineProcessor {
         self.zone = zone
         self.maxEventBytes = Swift.max(1024, maxEventBytes)
         self.stderrParser = PostgresStderrParser(pattern: PostgresProcessor.pattern(for: format))
+        self.syslogParser = PostgresSyslogParser(pattern: PostgresProcessor.pattern(for: format))
         self.payloadParsers = ["[%p]: [%l-1] db=%d,user=%u ", "[%p]: [%l-1] ", ""].map {
             PostgresStderrParser(pattern: try! PostgresPrefixPattern(prefix: $0))
         }
@@ -102,14 +104,16 @@ public final class PostgresProcessor: LineProcessor {
 
     static func pattern(for format: PostgresFormat) -> PostgresPrefixPattern {
         if case .stderr(let prefix) = format, let p = try? PostgresPrefixPattern(prefix: prefix) { return p }
+        if case .syslog(let prefix) = format, let p = try? PostgresPrefixPattern(prefix: prefix) { return p }
         return try! PostgresPrefixPattern(prefix: "")
     }
 
     /// Sets the format of the next input (the same processor serves several inputs).
     public func begin(format: PostgresFormat) {
         flush()
-        if format != self.format, case .stderr = format {
-            stderrParser = PostgresStderrParser(pattern: PostgresProcessor.pattern(for: format))
+        if format != self.format {
+            if case .stderr = format { stderrParser = PostgresStderrParser(pattern: PostgresProcessor.pattern(for: format)) }
+            if case .syslog = format { syslogParser = PostgresSyslogParser(pattern: PostgresProcessor.pattern(for: format)) }
         }
         self.format = format
         recordUsed = 0
@@ -127,6 +131,44 @@ public final class PostgresProcessor: LineProcessor {
         case .stderr: return consumeStderr(line)
         case .csvlog: return consumeCSV(line)
         case .jsonlog: return consumeJSON(line)
+        case .syslog: return consumeSyslog(line)
+        }
+    }
+
+    // MARK: - syslog
+
+    func consumeSyslog(_ line: UnsafeRawBufferPointer) -> LineVerdict {
+        var header = PostgresHeader()
+        switch syslogParser.parse(line, zone: &zone, into: &header) {
+        case .header:
+            aggregate.lines &+= 1
+            return entry(line, header)
+        case .continuation(let text, let newLine):
+            aggregate.lines &+= 1
+            if pending {
+                if newLine {
+                    // `#011` is the tab PostgreSQL put after the newline.
+                    _ = copy(line, text.lowerBound..<text.lowerBound, newline: true)
+                    if used < maxEventBytes { event[used] = 9; used += 1 } else { truncated = true }
+                }
+                extend(to: copy(line, text, newline: false).upperBound)
+            }
+            return .continuation
+        case .limitExceeded:
+            return .limitExceeded
+        case .noMatch:
+            return line.count == 0 ? .continuation : .unmatched
+        }
+    }
+
+    /// Extends the last range of the pending event to `end` (bytes just appended).
+    func extend(to end: Int) {
+        switch current.last {
+        case .detail: current.detail = current.detail.map { $0.lowerBound..<end }
+        case .hint: current.hint = current.hint.map { $0.lowerBound..<end }
+        case .context: current.context = current.context.map { $0.lowerBound..<end }
+        case .statement, .query: current.statement = current.statement.map { $0.lowerBound..<end }
+        default: current.message = current.message.lowerBound..<end
         }
     }
 
@@ -699,18 +741,18 @@ public final class PostgresProcessor: LineProcessor {
             aggregate.deadlocks &+= 1
             if let slot { aggregate.buckets[slot].deadlocks &+= 1 }
         }
-        var state: String? = nil
+        var state: Range<Int>? = nil
         if let s = e.sqlstate, s.count == 5 {
             let key = UnsafeRawBufferPointer(rebasing: b[s])
             let i = aggregate.errorsBySQLState.index(key)
             aggregate.errorsBySQLState[i].count &+= 1
-            state = text(b, s)
+            state = s
         }
         let n = PostgresProcessor.template(b, m, into: fingerprint)
         let i = aggregate.errorTemplates.index(UnsafeRawBufferPointer(rebasing: fingerprint[0..<n]))
         if aggregate.errorTemplates[i].count == 0 {
             aggregate.errorTemplates[i].severity = e.severity == .fatal ? .fatal : (e.severity == .panic ? .panic : .error)
-            aggregate.errorTemplates[i].sqlstate = state
+            aggregate.errorTemplates[i].sqlstate = text(b, state)
             aggregate.errorTemplates[i].example = text(b, m) ?? ""
             aggregate.errorTemplates[i].statement = text(b, e.statement)
         }

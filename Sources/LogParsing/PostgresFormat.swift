@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import PCRE2
 
 /// Which of PostgreSQL's log formats an input is written in.
@@ -6,11 +11,14 @@ import PCRE2
 /// `postgresql-*.log`) with any `log_line_prefix`; `.csvlog` and `.jsonlog` are the structured
 /// destinations. `.jsonlog` also reads the JSON wrappers of CloudNativePG (the record nested under
 /// `record`, `log_time`/`user_name`/… keys) and of Google Cloud SQL exports (a stderr-style line in
-/// `textPayload`).
+/// `textPayload`). `.syslog(prefix:)` is `log_destination = syslog` as rsyslog writes it:
+/// `Feb 11 13:15:39 host postgres[10819]: [7-1] <prefix>LOG:  …`, continuation parts `[7-2]`
+/// with `#011` for the tab (the year, absent from the line, is the current one).
 public enum PostgresFormat: Sendable, Equatable {
     case stderr(prefix: String)
     case csvlog
     case jsonlog
+    case syslog(prefix: String)
 
     /// A stderr format for a `log_line_prefix` as written in postgresql.conf (`--pg-prefix`);
     /// surrounding single quotes, as pasted from the configuration line, are removed.
@@ -28,6 +36,7 @@ public enum PostgresFormat: Sendable, Equatable {
         case .stderr(let prefix): return "postgres-stderr '\(prefix)'"
         case .csvlog: return "postgres-csvlog"
         case .jsonlog: return "postgres-jsonlog"
+        case .syslog(let prefix): return "postgres-syslog '\(prefix)'"
         }
     }
 
@@ -73,6 +82,14 @@ public enum PostgresFormat: Sendable, Equatable {
         for prefix in commonPrefixes + inferPrefixes(lines) where tried.insert(prefix).inserted {
             consider(.stderr(prefix: prefix), prefix.count)
         }
+        // syslog: the prefix is fitted to what follows the syslog header.
+        let syslog = PostgresSyslogParser.bodies(lines)
+        if syslog.count * 2 >= nonEmpty.count {
+            var tried = Set<String>()
+            for prefix in commonPrefixes + inferPrefixes(syslog) where tried.insert(prefix).inserted {
+                consider(.syslog(prefix: prefix), prefix.count)
+            }
+        }
         return best.map { ($0.format, $0.matched) }
     }
 
@@ -89,6 +106,22 @@ public enum PostgresFormat: Sendable, Equatable {
             for line in lines {
                 let ok = line.withUnsafeBytes { parser.parse($0, zone: &zone, into: &header) == .matched }
                 if ok { count += 1; inEvent = true } else if inEvent, line.first == 9 || line.first == 32 { count += 1 } else { inEvent = false }
+            }
+            return count
+        case .syslog(let prefix):
+            guard let pattern = try? PostgresPrefixPattern(prefix: prefix) else { return 0 }
+            let parser = PostgresSyslogParser(pattern: pattern)
+            var zone = ZoneRule.utc
+            var header = PostgresHeader()
+            var count = 0
+            var inEvent = false
+            for line in lines {
+                let kind = line.withUnsafeBytes { parser.parse($0, zone: &zone, into: &header) }
+                switch kind {
+                case .header: count += 1; inEvent = true
+                case .continuation: if inEvent { count += 1 }
+                default: inEvent = false
+                }
             }
             return count
         case .csvlog:
@@ -413,6 +446,107 @@ public final class PostgresStderrParser {
         if let r = matchData.range(p.severityGroup) { header.severity = PostgresSeverity.read(line, r) }
         header.message = (matchData.range(0)?.upperBound ?? 0)..<line.count
         return .matched
+    }
+}
+
+/// Reads syslog-wrapped lines: the syslog header (`Feb 11 13:15:39 host postgres[10819]: [7-1] `
+/// or an ISO 8601 time instead of the BSD one), then either the prefix and severity (part 1) or a
+/// continuation part. One per worker: it owns the match data.
+public final class PostgresSyslogParser {
+    public enum Line: Equatable {
+        /// A message start; `header` ranges are in `line`.
+        case header
+        /// Part 2… of a message: its text, and whether it starts a new line (`#011` = tab)
+        /// rather than continuing a line that syslog split.
+        case continuation(text: Range<Int>, newLine: Bool)
+        case noMatch
+        case limitExceeded
+    }
+
+    static let headerPattern = try! Regex(
+        "^(?:(?<bsd>[A-Z][a-z]{2} +\\d{1,2} \\d\\d:\\d\\d:\\d\\d)|(?<iso>\\d{4}-\\d\\d-\\d\\dT[0-9:.]+(?:Z|[+-]\\d\\d:?\\d\\d)?)) "
+        + "\\S+ [^\\s\\[]+\\[(?<pid>\\d+)\\]: \\[\\d+-(?<part>\\d+)\\] ")
+    public let inner: PostgresStderrParser
+    let match = MatchData(for: PostgresSyslogParser.headerPattern)
+    let bsd: Int, iso: Int, pid: Int, part: Int
+    var zoneCache = PostgresTime.ZoneCache()
+    /// The year of BSD syslog times (they carry none): the current year by default.
+    public var year: Int
+
+    public init(pattern: PostgresPrefixPattern, year: Int? = nil) {
+        inner = PostgresStderrParser(pattern: pattern)
+        func group(_ name: String) -> Int { PostgresSyslogParser.headerPattern.namedGroups.first { $0.name == name }!.group }
+        bsd = group("bsd"); iso = group("iso"); pid = group("pid"); part = group("part")
+        self.year = year ?? PostgresSyslogParser.currentYear()
+    }
+
+    static func currentYear() -> Int {
+        var now = time(nil)
+        var parts = tm()
+        gmtime_r(&now, &parts)
+        return Int(parts.tm_year) + 1900
+    }
+
+    /// The text after the syslog header of the first part of each syslog line among `lines`.
+    static func bodies(_ lines: [[UInt8]]) -> [[UInt8]] {
+        let match = MatchData(for: headerPattern)
+        var result: [[UInt8]] = []
+        for line in lines {
+            line.withUnsafeBytes { raw in
+                guard match.match(headerPattern, raw) == .matched, let end = match.range(0)?.upperBound else { return }
+                result.append(Array(raw[end...]))
+            }
+        }
+        return result
+    }
+
+    @inline(__always)
+    public func parse(_ line: UnsafeRawBufferPointer, zone: inout ZoneRule, into header: inout PostgresHeader) -> Line {
+        switch match.match(PostgresSyslogParser.headerPattern, line) {
+        case .matched: break
+        case .limitExceeded: return .limitExceeded
+        default: return .noMatch
+        }
+        guard let end = match.range(0)?.upperBound else { return .noMatch }
+        if let r = match.range(part), !(r.count == 1 && line[r.lowerBound] == UInt8(ascii: "1")) {
+            if end + 4 <= line.count, line[end] == UInt8(ascii: "#"), line[end + 1] == UInt8(ascii: "0"),
+               line[end + 2] == UInt8(ascii: "1"), line[end + 3] == UInt8(ascii: "1") {
+                return .continuation(text: (end + 4)..<line.count, newLine: true)
+            }
+            return .continuation(text: end..<line.count, newLine: false)
+        }
+        let body = UnsafeRawBufferPointer(rebasing: line[end...])
+        var time: Int64? = nil
+        if let r = match.range(bsd), let m = ByteParsing.month(line[r.lowerBound], line[r.lowerBound + 1], line[r.lowerBound + 2]) {
+            var i = r.lowerBound + 3
+            while line[i] == 32 { i += 1 }
+            var day = 0
+            while line[i] != 32 { day = day * 10 + Int(line[i] - 48); i += 1 }
+            i += 1
+            if let hh = ByteParsing.digits(line, i, 2), let mm = ByteParsing.digits(line, i + 3, 2), let ss = ByteParsing.digits(line, i + 6, 2) {
+                let days = ByteParsing.daysFromCivil(year: year, month: m, day: day)
+                time = zone.utc(fromNaive: Int64(days * 86400 + hh * 3600 + mm * 60 + ss))
+            }
+        } else if let r = match.range(iso) {
+            time = ByteParsing.iso8601(line, r, defaultOffset: 0)
+        }
+        let syslogPid = match.range(pid).flatMap { ByteParsing.integer(line, $0) } ?? -1
+        switch inner.parse(body, zone: &zone, into: &header) {
+        case .matched: break
+        case .limitExceeded: return .limitExceeded
+        default: return .noMatch
+        }
+        // Ranges of the body, moved to the line's coordinates.
+        func shift(_ r: Range<Int>?) -> Range<Int>? { r.map { ($0.lowerBound + end)..<($0.upperBound + end) } }
+        header.user = shift(header.user)
+        header.database = shift(header.database)
+        header.host = shift(header.host)
+        header.application = shift(header.application)
+        header.sqlstate = shift(header.sqlstate)
+        header.message = shift(header.message)!
+        if header.time == nil { header.time = time }
+        if header.pid < 0 { header.pid = syslogPid }
+        return .header
     }
 }
 

@@ -12,7 +12,8 @@
 /// - Literals become `?`: numbers (`42`, `-7` after an operator or `(`/`,`, `1.5e3`, `.5`,
 ///   `0x1F`), strings `'…'` (with `''`), escape strings `E'…'` (with `\'`), `B'…'` `X'…'` `N'…'`
 ///   `U&'…'`, dollar-quoted strings `$$…$$` / `$tag$…$tag$`, the booleans `true`/`false`, and
-///   parameters `$1`, `$2`… . Text already normalized (`?`) stays `?`.
+///   parameters `$1`, `$2`… . Text already normalized stays as it is (`?`, `in (...)`, and
+///   pgBadger's `?.?` becomes `?`), so pgBadger's normalized queries map onto fingerprints.
 /// - `IN (?, ?, …)`, a list of literals only, becomes `in (...)` whatever its length.
 /// - `VALUES (…), (…), …`: each row becomes `(...)` and repeated rows collapse into one, so a
 ///   multi-row insert of any row count has one fingerprint.
@@ -199,6 +200,11 @@ public enum SQLFingerprint {
                 }
                 lastWordEnd = w.n
                 lastKind = 1
+                continue
+            }
+            // `?.?` (pgBadger's form of a decimal) is one placeholder.
+            if b == UInt8(ascii: "."), i + 1 < end, src[i + 1] == UInt8(ascii: "?"), w.n > 0, w.last == UInt8(ascii: "?") {
+                i += 2
                 continue
             }
             // Punctuation and operators

@@ -13,6 +13,7 @@ import Testing
         #expect(fp("select * from t1 where c2 = 'x'") == "select * from t1 where c2 = ?")
         #expect(fp("SELECT $1, $22 FROM t WHERE flag = TRUE OR other = false") == "select ?, ? from t where flag = ? or other = ?")
         #expect(fp("select ?, ? from t") == "select ?, ? from t")  // already normalized text is stable
+        #expect(fp("select a from t where p > ?.? and q in (...);") == "select a from t where p > ? and q in (...)")  // pgBadger's forms
     }
 
     @Test func stringsWithQuotesAndDashes() {
