@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -57,6 +58,41 @@ def timed(argv: list[str], env: dict[str, str], stdout_path: Path) -> tuple[floa
     return float(seconds), int(rss_kb), int(code)
 
 
+def allocations_per_line(argv: list[str], env: dict[str, str], log_path: Path, mode: str) -> str | None:
+    """Heap allocations per line in steady state, with bench.py's LD_PRELOAD shim
+    (Benchmarks/malloc_count.c): the same run on every tenth line of the log (the same time
+    span, so the same buckets and groups) and on all of it; the difference in allocations over
+    the difference in lines is what each further line costs (the design target is 0)."""
+    cc = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+    if cc is None or not (HERE / "malloc_count.c").exists():
+        return "not measured (no C compiler or no Benchmarks/malloc_count.c)"
+    shim = DATA / "malloc_count.so"
+    subprocess.run([cc, "-O2", "-shared", "-fPIC", "-o", str(shim), str(HERE / "malloc_count.c"), "-ldl"], check=True)
+    short = DATA / "applog-alloc-short.log"
+    lines = short_lines = 0
+    with open(log_path, "rb") as src, open(short, "wb") as dst:
+        for i, line in enumerate(src):
+            lines += 1
+            if i % 10 == 0:
+                dst.write(line)
+                short_lines += 1
+    counts = []
+    for path in (short, log_path):
+        run_argv = [str(path) if a == str(log_path) else a for a in argv]
+        run_env = {**env, "LD_PRELOAD": str(shim)}
+        if mode == "harness":
+            run_env["LOGSIFT_APPLOG_BENCH"] = str(path)
+        proc = subprocess.run(run_argv, env=run_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        found = [int(l.split(":")[1]) for l in proc.stderr.splitlines() if l.startswith("logsift-malloc-count:")]
+        counts.append(found[-1] if found else -1)
+    short.unlink(missing_ok=True)
+    if -1 in counts:
+        return "not measured (the shim printed nothing)"
+    per = (counts[1] - counts[0]) / (lines - short_lines)
+    return (f"{counts[0]:,} for {short_lines:,} lines, {counts[1]:,} for {lines:,} lines "
+            f"-> {per:.4f} per line in steady state")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--mb", type=float, default=200.0)
@@ -64,6 +100,8 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--harness", action="store_true", help="time the processor harness even if the CLI is wired")
     ap.add_argument("--scratch", default=".build-app-rel", help="scratch path for the release build")
+    ap.add_argument("--skip-allocations", action="store_true",
+                    help="do not count heap allocations per line (needs a C compiler)")
     args = ap.parse_args()
 
     DATA.mkdir(exist_ok=True)
@@ -117,6 +155,8 @@ def main() -> int:
         peak = max(peak, rss_kb)
         log(f"run {run + 1}: {seconds:.2f} s, peak RSS {rss_kb / 1024:.1f} MB")
 
+    alloc_note = allocations_per_line(argv, env, log_path, mode) if not args.skip_allocations else None
+
     mb = size / 1e6
     print(f"mode      {mode}: {' '.join(Path(a).name if i == 0 else a for i, a in enumerate(argv))}")
     print(f"file      {log_path.name}: {mb:.1f} MB, {truth['events']} events, {truth['continuation_lines']} continuation lines")
@@ -124,6 +164,8 @@ def main() -> int:
     print(f"peak RSS  {peak / 1024:.1f} MB")
     if report:
         print(f"harness   {report}")
+    if alloc_note:
+        print(f"allocs    {alloc_note}")
     return 0
 
 

@@ -87,8 +87,18 @@ public enum ErrorTemplate {
             for k in core..<end { w.byte(bytes[k]) }
             return
         }
-        // Pieces between delimiters.
+        // A bracketed address followed by more: `[2001:db8::1]:443`, `[10.0.0.1]`.
         var i = start
+        if lead > start, bytes[lead - 1] == 0x5b {
+            var m = lead
+            while m < core, bytes[m] != 0x5d { m += 1 }
+            if m < core, m > lead, wholeVariable(bytes, lead, m) {
+                for k in start..<lead { w.byte(bytes[k]) }
+                w.mask()
+                i = m
+            }
+        }
+        // Pieces between delimiters.
         while i < end {
             let b = bytes[i]
             if isDelimiter(b) {

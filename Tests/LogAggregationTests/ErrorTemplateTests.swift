@@ -11,6 +11,8 @@ import Testing
         #expect(ErrorTemplate.template("bad peer 2001:db8::1 port 443, retrying")
                 == "bad peer <*> port <*>, retrying")
         #expect(ErrorTemplate.template("peer fe80::1 down") == "peer <*> down")
+        #expect(ErrorTemplate.template("reset by [2001:db8:beef::1]:443 while reading")
+                == "reset by [<*>]:<*> while reading")
         #expect(ErrorTemplate.template(#"open() "/var/www/index.html" failed (2: No such file or directory)"#)
                 == #"open() "<*>" failed (<*>: No such file or directory)"#)
         #expect(ErrorTemplate.template("mail to bob@example.com bounced at 0xdeadbeef")
