@@ -67,11 +67,43 @@ def run_filter(test, env_extra):
     return timed(argv, env=env)
 
 
+def allocations_per_line(big, size_mb, seed):
+    """Heap allocations per line in steady state: the harness runs under Benchmarks/malloc_count.c
+    on a log a tenth the size (same generator, same seed) and on the full one; the difference in
+    allocations over the difference in lines is what each further line costs (target: 0)."""
+    import shutil
+    cc = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+    if cc is None:
+        return "allocations per line: not measured (no C compiler)"
+    shim = DATA / "malloc_count.so"
+    subprocess.run([cc, "-O2", "-shared", "-fPIC", "-o", str(shim), str(HERE / "malloc_count.c"), "-ldl"], check=True)
+    small = DATA / f"pg-{int(size_mb / 10)}.log"
+    if not small.exists():
+        subprocess.run([sys.executable, str(HERE / "generate_postgres.py"), "--size-mb", str(size_mb / 10), "--seed", str(seed),
+                        "--out", str(small), "--truth", str(DATA / "pg-small.truth.json")], check=True)
+    counts, lines = [], []
+    for path in (small, big):
+        binary = test_binary()
+        env = dict(os.environ, LD_PRELOAD=str(shim), LOGSIFT_PG_BENCH_FILE=str(path), LOGSIFT_PG_BENCH_PREFIX=PREFIX)
+        proc = subprocess.run([str(binary), "--testing-library", "swift-testing", "--filter", "PostgresThroughputTests/throughput"],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        found = [int(l.split(":")[1]) for l in proc.stderr.splitlines() if l.startswith("logsift-malloc-count:")]
+        m = re.search(r", (\d+) lines,", proc.stdout)
+        if not found or not m:
+            return "allocations per line: not measured (the shim printed nothing)"
+        counts.append(found[-1])
+        lines.append(int(m.group(1)))
+    per = (counts[1] - counts[0]) / (lines[1] - lines[0])
+    return (f"heap allocations (whole test process): {counts[0]:,} for {lines[0]:,} lines, {counts[1]:,} for "
+            f"{lines[1]:,} lines -> {per:.5f} per line in steady state")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--size-mb", type=float, default=300)
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--skip-pgbadger", action="store_true")
+    ap.add_argument("--skip-allocations", action="store_true")
     args = ap.parse_args()
     DATA.mkdir(exist_ok=True)
     logfile = DATA / f"pg-{int(args.size_mb)}.log"
@@ -154,6 +186,8 @@ def main():
             for t in texts:
                 if t.rstrip(";") != fp:
                     print(f"{'':>66}  pgBadger: {t[:70]}")
+    if not args.skip_allocations:
+        report["allocations"] = allocations_per_line(logfile, args.size_mb, args.seed)
     print(json.dumps(report, indent=1))
 
 
