@@ -8,7 +8,8 @@
 Two ways to run, chosen automatically:
 
 1. `logsift report --format json --tz UTC FILE` when the CLI reads application logs (its JSON
-   then has an application section with `events`).
+   then has an `application` section with `events`), built with `swift build -c release`;
+   events, levels and continuation lines are checked against the generator's truth.
 2. Otherwise the processor harness: `ApplicationThroughputTests.throughputHarness`, built in
    release (`swift build -c release --build-tests -Xswiftc -enable-testing`), which frames the
    file like `LineReader` (256 KiB reads, one buffer) and feeds `ApplicationProcessor` on one
@@ -113,25 +114,36 @@ def main() -> int:
     truth = json.loads(Path(str(log_path) + ".truth.json").read_text())
     size = log_path.stat().st_size
 
-    log("building (release) ...")
-    subprocess.run(["swift", "build", "-c", "release", "--build-tests", "-Xswiftc", "-enable-testing",
-                    "--scratch-path", args.scratch], cwd=ROOT, check=True)
-    bin_dir = Path(subprocess.run(["swift", "build", "-c", "release", "--show-bin-path", "--scratch-path", args.scratch],
-                                  cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip())
+    def build(scratch: str, tests: bool) -> Path:
+        extra = ["--build-tests", "-Xswiftc", "-enable-testing"] if tests else ["--product", "logsift"]
+        log(f"building (release{', tests' if tests else ''}) in {scratch} ...")
+        subprocess.run(["swift", "build", "-c", "release", *extra, "--scratch-path", scratch], cwd=ROOT, check=True)
+        return Path(subprocess.run(["swift", "build", "-c", "release", "--show-bin-path", "--scratch-path", scratch],
+                                   cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip())
 
     env = dict(os.environ)
     mode = "harness"
-    cli = bin_dir / "logsift"
-    if not args.harness and cli.exists():
-        probe = subprocess.run([str(cli), "report", "--format", "json", "--tz", "UTC", str(log_path)],
-                               capture_output=True, text=True)
-        if probe.returncode == 0 and '"events"' in probe.stdout and "app" in probe.stdout:
-            mode = "cli"
-    if mode == "cli":
+    if not args.harness:
+        cli = build(args.scratch, tests=False) / "logsift"
         argv = [str(cli), "report", "--format", "json", "--tz", "UTC", str(log_path)]
-    else:
-        runner = bin_dir / "logsiftPackageTests.xctest"
-        argv = [str(runner), "--testing-library", "swift-testing", "--filter", "ApplicationThroughputTests"]
+        probe = subprocess.run(argv, capture_output=True, text=True)
+        try:
+            app = json.loads(probe.stdout).get("application") or {}
+        except ValueError:
+            app = {}
+        if app.get("events"):
+            mode = "cli"
+            checks = [("events", app.get("events"), truth["events"]),
+                      ("continuation_lines", app.get("continuation_lines"), truth["continuation_lines"])]
+            checks += [(f"levels.{k}", (app.get("levels") or {}).get(k), v) for k, v in truth["levels"].items()]
+            for name, got, want in checks:
+                log(f"{'ok' if got == want else 'MISMATCH'}: {name} {got} (truth {want})")
+        else:
+            log("the CLI does not report application logs (yet): timing the processor harness")
+    if mode == "harness":
+        bin_dir = build(args.scratch + "-tests", tests=True)
+        argv = [str(bin_dir / "logsiftPackageTests.xctest"), "--testing-library", "swift-testing",
+                "--filter", "ApplicationThroughputTests"]
         env["LOGSIFT_APPLOG_BENCH"] = str(log_path)
 
     best = None

@@ -18,8 +18,9 @@ extension SIMD8 where Scalar == UInt64 {
 /// event and mergeable.
 ///
 /// Memory is bounded whatever the input: at most `maxBuckets` time buckets (the width doubles
-/// past that, as in `TrafficAggregate`), `ApplicationErrorGroups.capacity` error groups with an
-/// 8 KiB sample each, and bounded top-K tables for services, nginx clients and upstreams. Two
+/// past that, as in `TrafficAggregate`, and also when the error groups' per-bucket series pass
+/// `seriesCapacity` entries in all, 1,000,000 by default), `ApplicationErrorGroups.capacity`
+/// error groups with an 8 KiB sample each, and bounded top-K tables for services, nginx clients and upstreams. Two
 /// aggregates of disjoint inputs merge into what one pass over both gives (counts, levels,
 /// buckets, first/last times exactly; error groups exactly while nothing was evicted and the
 /// clustering of one pass does not depend on the order of similar templates).
@@ -60,10 +61,10 @@ public struct ApplicationAggregate: Sendable {
     public private(set) var formats: [String] = []
 
     public init(bucketSeconds: Int64, maxBuckets: Int = ApplicationAggregate.defaultMaxBuckets,
-                groupCapacity: Int = 2_000) {
+                groupCapacity: Int = 2_000, seriesCapacity: Int = 1_000_000) {
         self.bucketSeconds = Swift.max(1, bucketSeconds)
         self.maxBuckets = Swift.max(2, maxBuckets)
-        self.groups = ApplicationErrorGroups(capacity: groupCapacity)
+        self.groups = ApplicationErrorGroups(capacity: groupCapacity, seriesCapacity: seriesCapacity)
     }
 
     public var events: UInt64 { total.events }
@@ -103,6 +104,7 @@ public struct ApplicationAggregate: Sendable {
                 let g = groups.groupIndex(template: UnsafeRawBufferPointer(rebasing: scratch[0..<n]))
                 groups.record(g, level: level, time: r.time, bucketStart: bucketStart, sample: event, truncated: truncated)
             }
+            if groups.seriesEntries > groups.seriesCapacity { widen() }
         }
         if let s = r.service, s.upperBound <= event.count {
             let key = UnsafeRawBufferPointer(rebasing: event[s])
@@ -170,6 +172,7 @@ public struct ApplicationAggregate: Sendable {
         truncatedEvents += other.truncatedEvents
         truncatedBytes += other.truncatedBytes
         groups.merge(other.groups)
+        while groups.seriesEntries > groups.seriesCapacity && bucketSeconds < 1 << 40 { widen() }
         services.merge(other.services)
         serviceErrors.merge(other.serviceErrors)
         clients.merge(other.clients)

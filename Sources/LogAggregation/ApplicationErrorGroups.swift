@@ -27,23 +27,24 @@ public struct ApplicationErrorGroup: Sendable {
 
     public var sampleText: String { String(decoding: sample, as: UTF8.self) }
 
-    @inline(__always)
-    mutating func count(bucket start: Int64, _ n: UInt64) {
+    /// Returns whether a new bucket entry was made.
+    @inline(__always) @discardableResult
+    mutating func count(bucket start: Int64, _ n: UInt64) -> Bool {
         if let last = bucketStarts.last {
-            if last == start { bucketCounts[bucketCounts.count - 1] &+= n; return }
+            if last == start { bucketCounts[bucketCounts.count - 1] &+= n; return false }
             if last > start {
                 // Out of order (rare): find or insert in place.
                 var i = bucketStarts.count - 1
                 while i > 0 && bucketStarts[i - 1] >= start { i -= 1 }
-                if bucketStarts[i] == start { bucketCounts[i] &+= n } else {
-                    bucketStarts.insert(start, at: i)
-                    bucketCounts.insert(n, at: i)
-                }
-                return
+                if bucketStarts[i] == start { bucketCounts[i] &+= n; return false }
+                bucketStarts.insert(start, at: i)
+                bucketCounts.insert(n, at: i)
+                return true
             }
         }
         bucketStarts.append(start)
         bucketCounts.append(n)
+        return true
     }
 
     mutating func regroup(to width: Int64) {
@@ -86,9 +87,15 @@ public struct ApplicationErrorGroups: Sendable {
     public private(set) var evictedEvents: UInt64 = 0
     public private(set) var evictedGroups: UInt64 = 0
     public private(set) var evictionFloor: UInt64 = 0
+    /// Per-bucket entries over all groups; the aggregate widens its buckets when this passes
+    /// `seriesCapacity`, so the series stay bounded however many groups x buckets occur.
+    public private(set) var seriesEntries = 0
+    public let seriesCapacity: Int
 
-    public init(capacity: Int = 2_000, similarity: Double = ApplicationErrorGroups.defaultSimilarity) {
+    public init(capacity: Int = 2_000, similarity: Double = ApplicationErrorGroups.defaultSimilarity,
+                seriesCapacity: Int = 1_000_000) {
         self.capacity = Swift.max(2, capacity)
+        self.seriesCapacity = Swift.max(16, seriesCapacity)
         self.similarity = similarity
         self.cache = AppLogKeyTable(capacity: Swift.max(16, capacity * 4))
     }
@@ -112,7 +119,7 @@ public struct ApplicationErrorGroups: Sendable {
             if t < groups[index].firstSeen { groups[index].firstSeen = t }
             if t > groups[index].lastSeen { groups[index].lastSeen = t }
         }
-        if let b = bucketStart { groups[index].count(bucket: b, 1) }
+        if let b = bucketStart, groups[index].count(bucket: b, 1) { seriesEntries += 1 }
         let t = time ?? .max
         if groups[index].sample.isEmpty || t < groups[index].sampleTime {
             setSample(index, sample, time: t, truncated: truncated)
@@ -212,6 +219,7 @@ public struct ApplicationErrorGroups: Sendable {
             evictionFloor = Swift.max(evictionFloor, groups[i].count)
         }
         groups = keep.map { groups[$0] }
+        recountSeries()
         leaves = [:]
         for (i, g) in groups.enumerated() {
             leaves[ApplicationErrorGroups.leafKey(g.tokens), default: []].append(Int32(i))
@@ -221,6 +229,11 @@ public struct ApplicationErrorGroups: Sendable {
 
     mutating func regroup(to width: Int64) {
         for i in groups.indices { groups[i].regroup(to: width) }
+        recountSeries()
+    }
+
+    mutating func recountSeries() {
+        seriesEntries = groups.reduce(0) { $0 + $1.bucketStarts.count }
     }
 
     /// Adds the groups of another table (events of other lines).
@@ -242,6 +255,7 @@ public struct ApplicationErrorGroups: Sendable {
             }
         }
         cache.removeAll()
+        recountSeries()
     }
 
     /// The `k` largest groups (ties: earlier first seen, then template) whose level passes

@@ -258,6 +258,34 @@ func utcSeconds(_ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int, _ s: Int) ->
         #expect(services.contains("web-1") && services.contains("redis-1"))
     }
 
+    /// Buckets and per-group series stay bounded: past either cap the width doubles, and the
+    /// counts are unchanged.
+    @Test func bucketsWidenPastTheCaps() {
+        func fill(_ a: inout ApplicationAggregate) {
+            for i in 0..<2_000 {
+                let line = Array("2026-11-24T10:00:00Z ERROR failure kind\(i % 20) at step \(i)".utf8)
+                line.withUnsafeBytes { raw in
+                    var parser = ApplicationLineParser(format: .text, zone: .utc)
+                    var r = ApplicationRecord()
+                    _ = parser.parse(raw, into: &r)
+                    r.time = utcSeconds(2026, 11, 24, 0, 0, 0) + Int64(i) * 60
+                    a.add(r, event: raw)
+                }
+            }
+        }
+        var byBuckets = ApplicationAggregate(bucketSeconds: 60, maxBuckets: 100)
+        fill(&byBuckets)
+        #expect(byBuckets.buckets.count <= 100)
+        #expect(byBuckets.bucketSeconds == 60 * 32)
+        #expect(byBuckets.total.of(.error) == 2_000)
+        var bySeries = ApplicationAggregate(bucketSeconds: 60, seriesCapacity: 500)
+        fill(&bySeries)
+        #expect(bySeries.groups.seriesEntries <= 500)
+        #expect(bySeries.bucketSeconds > 60)
+        #expect(bySeries.groups.groups.reduce(0) { $0 + $1.count } == 2_000)
+        #expect(bySeries.groups.groups.allSatisfy { $0.bucketCounts.reduce(0, +) == $0.count })
+    }
+
     @Test func groupTableIsBounded() {
         var g = ApplicationErrorGroups(capacity: 10)
         for i in 0..<100 {
