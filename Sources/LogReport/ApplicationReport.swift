@@ -136,6 +136,11 @@ public enum ApplicationReport {
             if g.firstSeen <= g.lastSeen {
                 line += "  \(TimeText.short(g.firstSeen, seconds: true)) .. \(TimeText.short(g.lastSeen, seconds: true))"
             }
+            // The busiest bucket (the JSON has every bucket).
+            if g.bucketStarts.count > 1, let peak = g.bucketCounts.indices.max(by: { g.bucketCounts[$0] < g.bucketCounts[$1] }) {
+                line += "  peak \(TextReport.count(g.bucketCounts[peak]))/\(TimeText.width(a.bucketSeconds))"
+                line += " at \(TimeText.short(g.bucketStarts[peak], seconds: a.bucketSeconds < 60)) in \(g.bucketStarts.count) buckets"
+            }
             out += line + "\n"
             out += "   " + TextReport.cut(g.template.replacingOccurrences(of: "\t", with: " ").replacingControlCharacters(), max(20, width - 3)) + "\n"
             let lines = g.sampleText.split(separator: "\n", omittingEmptySubsequences: false)
