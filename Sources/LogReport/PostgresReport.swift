@@ -264,13 +264,16 @@ public enum PostgresReport {
         if !queries.isEmpty {
             out += "\n  Top \(queries.count) queries by \(sort.rawValue) time\(sort == .calls ? "" : "")"
                 + (a.queryTable.isExact ? "" : " (approximate: \(count(a.queryTable.evictedKeys)) rare fingerprints evicted)") + "\n"
-            let fixed = 62
-            let rows = queries.map { fp, s in
+            let header = ["calls", "total", "mean", "p50", "p95", "p99", "max", "query"]
+            var rows = queries.map { fp, s in
                 [count(s.calls + s.unmeasured), ms(s.duration.sum), ms(s.duration.mean), ms(s.duration.quantile(0.5)),
-                 ms(s.duration.quantile(0.95)), ms(s.duration.quantile(0.99)), ms(s.duration.count > 0 ? s.duration.max : nil),
-                 cut(fp, max(20, width - fixed))]
+                 ms(s.duration.quantile(0.95)), ms(s.duration.quantile(0.99)), ms(s.duration.count > 0 ? s.duration.max : nil), fp]
             }
-            out += indent(table(["calls", "total", "mean", "p50", "p95", "p99", "max", "query"], rows, left: [7]))
+            // The query gets what the numeric columns leave of the width (2 indent + 2 per gap).
+            let numeric = (0..<7).map { i in rows.map { $0[i].count }.reduce(header[i].count, max) }.reduce(0, +)
+            let room = max(20, width - 2 - numeric - 2 * 7)
+            for i in rows.indices { rows[i][7] = cut(rows[i][7], room) }
+            out += indent(table(header, rows, left: [7]))
             if let (fp, s) = queries.first, let e = s.slowest {
                 out += "  Slowest run of the first: \(ms(e.seconds))" + (e.time.map { " at " + TimeText.iso8601($0) } ?? "") + "\n"
                 out += "    " + cut(e.query, max(20, width - 4)) + "\n"
