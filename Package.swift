@@ -33,7 +33,7 @@ let package = Package(
         .testTarget(name: "ZlibTests", dependencies: ["Zlib"]),
         .testTarget(name: "LogInputTests", dependencies: ["LogInput"]),
         .testTarget(name: "LogParsingTests", dependencies: ["LogParsing"]),
-        .testTarget(name: "LogAggregationTests", dependencies: ["LogAggregation"]),
+        .testTarget(name: "LogAggregationTests", dependencies: ["LogAggregation", "LogInput"]),
         .testTarget(name: "LogReportTests", dependencies: ["LogReport"]),
         .testTarget(name: "LogsiftEngineTests", dependencies: ["LogsiftEngine"]),
         .testTarget(name: "EndToEndTests", dependencies: ["LogsiftEngine"]),
