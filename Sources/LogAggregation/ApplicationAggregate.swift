@@ -52,11 +52,11 @@ public struct ApplicationAggregate: Sendable {
     /// Groups of similar WARN, ERROR and FATAL messages.
     public private(set) var groups: ApplicationErrorGroups
     /// docker-compose services: events and ERROR+FATAL events per service.
-    public private(set) var services = AppLogKeyTable(capacity: 500)
-    public private(set) var serviceErrors = AppLogKeyTable(capacity: 500)
+    public private(set) var services = KeyedTable<Counter>(capacity: 500)
+    public private(set) var serviceErrors = KeyedTable<Counter>(capacity: 500)
     /// nginx error log: events per `client:` and per `upstream:` value.
-    public private(set) var clients = AppLogKeyTable(capacity: 1_000)
-    public private(set) var upstreams = AppLogKeyTable(capacity: 1_000)
+    public private(set) var clients = KeyedTable<Counter>(capacity: 1_000)
+    public private(set) var upstreams = KeyedTable<Counter>(capacity: 1_000)
     /// Formats seen (names), for the report header.
     public private(set) var formats: [String] = []
 

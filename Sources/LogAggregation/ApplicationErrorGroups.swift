@@ -81,7 +81,7 @@ public struct ApplicationErrorGroups: Sendable {
     public let similarity: Double
     public private(set) var groups: [ApplicationErrorGroup] = []
     /// Exact template -> group index (values).
-    var cache: AppLogKeyTable
+    var cache: KeyedTable<Counter>
     /// (token count, first two tokens) -> groups.
     var leaves: [UInt64: [Int32]] = [:]
     public private(set) var evictedEvents: UInt64 = 0
@@ -97,7 +97,7 @@ public struct ApplicationErrorGroups: Sendable {
         self.capacity = Swift.max(2, capacity)
         self.seriesCapacity = Swift.max(16, seriesCapacity)
         self.similarity = similarity
-        self.cache = AppLogKeyTable(capacity: Swift.max(16, capacity * 4))
+        self.cache = KeyedTable<Counter>(capacity: Swift.max(16, capacity * 4))
     }
 
     public var isExact: Bool { evictedGroups == 0 }
@@ -105,7 +105,7 @@ public struct ApplicationErrorGroups: Sendable {
     /// The group a template (from `ErrorTemplate.write`) belongs to, created when new.
     @inline(__always)
     public mutating func groupIndex(template: UnsafeRawBufferPointer) -> Int {
-        if let c = cache.find(template) { return Int(cache.values[c]) }
+        if let c = cache.find(template) { return Int(cache[c].tag) }
         return classify(template)
     }
 
@@ -164,8 +164,8 @@ public struct ApplicationErrorGroups: Sendable {
     mutating func classify(_ template: UnsafeRawBufferPointer) -> Int {
         let index = join(ApplicationErrorGroups.tokens(template), count: 0)
         if cache.count >= cache.capacity - 1 { cache.removeAll() }
-        let c = cache.index(template, value: Int32(index))
-        cache.values[c] = Int32(index)
+        let c = cache.index(template)
+        cache[c].tag = Int32(index)
         return index
     }
 

@@ -1,6 +1,6 @@
 /// Per-fingerprint query statistics. Durations are kept in **seconds** in the sketch (like
 /// request times); reports show milliseconds.
-public struct PostgresQueryStats: PostgresTableValue {
+public struct PostgresQueryStats: KeyedValue {
     /// Executions logged with a duration (`duration: … statement:/execute …:`).
     public var calls: UInt64 = 0
     /// Executions logged without a duration (`statement: …` from `log_statement`, csvlog/jsonlog
@@ -34,7 +34,7 @@ public struct PostgresExample: Sendable, Equatable {
 }
 
 /// Errors grouped by message template (numbers and quoted names replaced).
-public struct PostgresErrorStats: PostgresTableValue {
+public struct PostgresErrorStats: KeyedValue {
     public var count: UInt64 = 0
     public var severity: PostgresSeverityClass = .error
     /// SQLSTATE of the first occurrence, when logged (`%e`, csvlog, jsonlog).
@@ -54,7 +54,7 @@ public struct PostgresErrorStats: PostgresTableValue {
 public enum PostgresSeverityClass: String, Sendable { case error = "ERROR", fatal = "FATAL", panic = "PANIC" }
 
 /// Autovacuum and autoanalyze runs of one table.
-public struct PostgresMaintenanceStats: PostgresTableValue {
+public struct PostgresMaintenanceStats: KeyedValue {
     public var vacuums: UInt64 = 0
     public var analyzes: UInt64 = 0
     public init() {}
@@ -149,9 +149,9 @@ public struct PostgresAggregate: Sendable {
     public internal(set) var unmeasuredQueries: UInt64 = 0
     /// Statements (measured or not) per `PostgresQueryType.rawValue`.
     public internal(set) var queryTypes = [UInt64](repeating: 0, count: PostgresQueryType.allCases.count)
-    public internal(set) var queryTable = PostgresKeyTable<PostgresQueryStats>(capacity: PostgresAggregate.queryCapacity)
+    public internal(set) var queryTable = KeyedTable<PostgresQueryStats>(capacity: PostgresAggregate.queryCapacity)
     /// Statements per database (as pgBadger's per-database query count).
-    public internal(set) var queriesByDatabase = PostgresKeyTable<PostgresCounter>(capacity: PostgresAggregate.smallCapacity)
+    public internal(set) var queriesByDatabase = KeyedTable<Counter>(capacity: PostgresAggregate.smallCapacity)
     /// The slowest individual executions, slowest first (at most `slowestKept`).
     public internal(set) var slowestQueries: [PostgresExample] = []
     public static let slowestKept = 20
@@ -164,13 +164,13 @@ public struct PostgresAggregate: Sendable {
 
     /// ERROR + FATAL + PANIC events.
     public internal(set) var errors: UInt64 = 0
-    public internal(set) var errorsBySQLState = PostgresKeyTable<PostgresCounter>(capacity: PostgresAggregate.smallCapacity)
-    public internal(set) var errorTemplates = PostgresKeyTable<PostgresErrorStats>(capacity: PostgresAggregate.smallCapacity)
+    public internal(set) var errorsBySQLState = KeyedTable<Counter>(capacity: PostgresAggregate.smallCapacity)
+    public internal(set) var errorTemplates = KeyedTable<PostgresErrorStats>(capacity: PostgresAggregate.smallCapacity)
 
     public internal(set) var connectionsReceived: UInt64 = 0
     public internal(set) var connectionsAuthorized: UInt64 = 0
     /// Authorized connections per `user@database`.
-    public internal(set) var connectionsByUserDatabase = PostgresKeyTable<PostgresCounter>(capacity: PostgresAggregate.smallCapacity)
+    public internal(set) var connectionsByUserDatabase = KeyedTable<Counter>(capacity: PostgresAggregate.smallCapacity)
     public internal(set) var disconnections: UInt64 = 0
     /// Session durations from `disconnection: session time:`, in seconds.
     public internal(set) var sessionDuration = LatencySketch()
@@ -186,7 +186,7 @@ public struct PostgresAggregate: Sendable {
     public internal(set) var autovacuums: UInt64 = 0
     public internal(set) var autoanalyzes: UInt64 = 0
     /// Per table as logged (`db.schema.table`).
-    public internal(set) var maintenance = PostgresKeyTable<PostgresMaintenanceStats>(capacity: PostgresAggregate.smallCapacity)
+    public internal(set) var maintenance = KeyedTable<PostgresMaintenanceStats>(capacity: PostgresAggregate.smallCapacity)
 
     public internal(set) var tempFiles: UInt64 = 0
     public internal(set) var tempFileBytes: UInt64 = 0

@@ -115,8 +115,8 @@ public struct TrafficAggregate: Sendable {
             // The template is built on the stack: no allocation per line.
             withUnsafeTemporaryAllocation(byteCount: PathTemplate.maxLength, alignment: 16) { scratch in
                 let n = PathTemplate.write(line, path, into: scratch)
-                let index = paths.entryIndex(UnsafeRawBufferPointer(rebasing: scratch[0..<n]))
-                paths.record(index, status: status, bytes: record.bytes, latency: record.requestTime)
+                let index = paths.index(UnsafeRawBufferPointer(rebasing: scratch[0..<n]))
+                paths[index].record(status: status, bytes: record.bytes, latency: record.requestTime)
             }
         } else {
             pathless &+= 1

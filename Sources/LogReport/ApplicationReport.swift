@@ -99,7 +99,7 @@ public enum ApplicationReport {
 
     static func serviceErrors(_ a: ApplicationAggregate, _ name: String) -> UInt64 {
         let bytes = Array(name.utf8)
-        return bytes.withUnsafeBytes { k in a.serviceErrors.find(k).map { a.serviceErrors.counts[$0] } ?? 0 }
+        return bytes.withUnsafeBytes { k in a.serviceErrors.find(k).map { a.serviceErrors[$0].count } ?? 0 }
     }
 
     static func nginx(_ a: ApplicationAggregate, top: Int, width: Int, into out: inout String) {

@@ -57,10 +57,10 @@ public enum JSONReport {
             if analysis.hasLatency { members.append(("latency", latency(stats.latency))) }
             return .object(members)
         }
-        func pathObject(_ item: (path: String, entry: PathTable.Entry)) -> JSONValue {
-            let e = item.entry
+        func pathObject(_ item: (key: String, value: PathStats)) -> JSONValue {
+            let e = item.value
             var members: [(String, JSONValue)] = [
-                ("path", .string(item.path)), ("count", .number(e.requests)),
+                ("path", .string(item.key)), ("count", .number(e.requests)),
                 ("rate_4xx", .double(e.requests == 0 ? 0 : Double(e.clientErrors) / Double(e.requests))),
                 ("rate_5xx", .double(e.requests == 0 ? 0 : Double(e.serverErrors) / Double(e.requests))),
                 ("bytes", .number(e.bytes)),
@@ -70,13 +70,13 @@ public enum JSONReport {
         }
         var topPaths: [(String, JSONValue)] = [
             ("exact", .bool(traffic.paths.isExact)),
-            ("evicted_requests", .number(traffic.paths.evictedRequests)),
+            ("evicted_requests", .number(traffic.paths.evictedWeight)),
             ("max_count_error", .number(traffic.paths.evictionFloor)),
             ("by_count", .array(traffic.paths.top(options.topPaths) { Double($0.requests) }.map(pathObject))),
         ]
         if analysis.hasLatency {
             topPaths.append(("by_p95", .array(traffic.paths.top(options.topPaths) { $0.latency.quantile(0.95) ?? -1 }
-                .filter { $0.entry.latency.count > 0 }.map(pathObject))))
+                .filter { $0.value.latency.count > 0 }.map(pathObject))))
         }
         let samples: [JSONValue] = analysis.samples.map {
             .object([("input", .string($0.input)), ("line", .number($0.line)), ("text", .string($0.text))])

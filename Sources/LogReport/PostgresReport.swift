@@ -74,7 +74,7 @@ public enum PostgresReport {
         ])
     }
 
-    static func counters(_ table: PostgresKeyTable<PostgresCounter>) -> JSONValue {
+    static func counters(_ table: KeyedTable<Counter>) -> JSONValue {
         .object(table.sorted { Double($0.count) }.map { ($0.key, .number($0.value.count)) })
     }
 

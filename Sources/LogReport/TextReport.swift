@@ -187,12 +187,12 @@ public enum TextReport {
 
     static func topPaths(_ analysis: Analysis, _ options: Options, into out: inout String) {
         let paths = analysis.traffic.paths
-        guard !paths.entries.isEmpty else { return }
+        guard !paths.isEmpty else { return }
         let pathWidth = max(20, options.width - (analysis.hasLatency ? 50 : 30))
-        func rows(_ items: [(path: String, entry: PathTable.Entry)]) -> [[String]] {
+        func rows(_ items: [(key: String, value: PathStats)]) -> [[String]] {
             items.map { item in
-                let e = item.entry
-                var row = [cut(item.path, pathWidth), count(e.requests),
+                let e = item.value
+                var row = [cut(item.key, pathWidth), count(e.requests),
                            percent(e.requests == 0 ? 0 : Double(e.serverErrors) / Double(e.requests))]
                 if analysis.hasLatency { row += [duration(e.latency.quantile(0.5)), duration(e.latency.quantile(0.95))] }
                 return row
@@ -205,7 +205,7 @@ public enum TextReport {
         out += "\n" + table(header, rows(paths.top(options.topPaths) { Double($0.requests) }))
         if analysis.hasLatency {
             out += "\nTop paths by p95 latency\n"
-            let slow = paths.top(options.topPaths) { $0.latency.quantile(0.95) ?? -1 }.filter { $0.entry.latency.count > 0 }
+            let slow = paths.top(options.topPaths) { $0.latency.quantile(0.95) ?? -1 }.filter { $0.value.latency.count > 0 }
             out += table(header, rows(slow))
         }
     }

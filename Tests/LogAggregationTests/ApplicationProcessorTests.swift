@@ -300,12 +300,12 @@ func utcSeconds(_ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int, _ s: Int) ->
     }
 
     @Test func keyTableEvictsLeastCounted() {
-        var t = AppLogKeyTable(capacity: 4)
+        var t = KeyedTable<Counter>(capacity: 4)
         for (k, n) in [("a", 10), ("b", 5), ("c", 1), ("d", 1), ("e", 7)] {
             Array(k.utf8).withUnsafeBytes { t.add($0, UInt64(n)) }
         }
         #expect(t.top(2).map(\.key) == ["a", "e"])
         #expect(!t.isExact)
-        #expect(t.evictedCount == 2)
+        #expect(t.evictedWeight == 2)
     }
 }

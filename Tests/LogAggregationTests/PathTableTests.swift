@@ -5,14 +5,14 @@ import Testing
     func add(_ table: inout PathTable, _ path: String, times: Int = 1, status: Int = 200) {
         var bytes = Array(path.utf8)
         for _ in 0..<times {
-            let index = bytes.withUnsafeBytes { table.entryIndex($0) }
-            table.record(index, status: status, bytes: 10, latency: 0.1)
+            let index = bytes.withUnsafeBytes { table.index($0) }
+            table[index].record(status: status, bytes: 10, latency: 0.1)
         }
         bytes.removeAll()
     }
 
     func counts(_ table: PathTable) -> [String: UInt64] {
-        Dictionary(uniqueKeysWithValues: table.entries.indices.map { (table.path(at: $0), table.entries[$0].requests) })
+        Dictionary(uniqueKeysWithValues: table.values.indices.map { (table.key(at: $0), table[$0].requests) })
     }
 
     @Test func countsAreExactBelowCapacity() {
@@ -34,13 +34,13 @@ import Testing
         #expect(!table.isExact)
         let c = counts(table)
         for i in 0..<10 { #expect(c["/hot/\(i)x"] == 1000) }
-        let total = c.values.reduce(0, +) + table.evictedRequests
+        let total = c.values.reduce(0, +) + table.evictedWeight
         #expect(total == 15_000)
-        #expect(table.entries.count <= 100)
+        #expect(table.count <= 100)
     }
 
     @Test func mergeAddsCounts() {
-        var a = PathTable(), b = PathTable(), whole = PathTable()
+        var a = PathTable(capacity: 5_000), b = PathTable(capacity: 5_000), whole = PathTable(capacity: 5_000)
         for i in 0..<2000 {
             let path = "/m/\(i % 37)x"
             if i % 2 == 0 { add(&a, path, status: 500) } else { add(&b, path, status: 500) }
@@ -48,11 +48,11 @@ import Testing
         }
         a.merge(b)
         #expect(counts(a) == counts(whole))
-        #expect(a.entries.map(\.serverErrors).reduce(0, +) == 2000)
+        #expect(a.values.map { $0.serverErrors }.reduce(0, +) == 2000)
     }
 
     @Test func emptyKeyIsAKey() {
-        var table = PathTable()
+        var table = PathTable(capacity: 5_000)
         add(&table, "", times: 3)
         #expect(counts(table) == ["": 3])
     }

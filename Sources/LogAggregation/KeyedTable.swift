@@ -4,21 +4,26 @@ import Glibc
 import Darwin
 #endif
 
-/// What a `PostgresKeyTable` keeps per key: something that can be merged, and a weight that says
-/// which keys to keep when the table is full.
-public protocol PostgresTableValue: Sendable {
+/// What a `KeyedTable` keeps per key: something that merges, and a weight that says which keys
+/// to keep when the table is full.
+public protocol KeyedValue: Sendable {
     init()
     /// How often the key was seen; the least-seen half is evicted when the table is full.
     var weight: UInt64 { get }
     mutating func merge(_ other: Self)
 }
 
-/// A bounded table keyed by bytes (query fingerprints, error templates, table names), built like
-/// `PathTable`: keys in one arena, open addressing on a 64-bit hash, so a known key costs a hash
-/// and a compare and no allocation. Past `capacity` keys the least-seen half is evicted; their
-/// weight is counted in `evictedWeight` and `evictionFloor` bounds how much any listed count may
-/// be short by. With no eviction, counts are exact and merges equal one pass.
-public struct PostgresKeyTable<Value: PostgresTableValue>: Sendable {
+/// A table keyed by bytes (path templates, query fingerprints, error templates, client
+/// addresses) whose memory is bounded.
+///
+/// Keys live in one byte arena; lookup is an open-addressing probe on a 64-bit hash, so a key
+/// already present costs a hash and a compare, and no allocation. Past `capacity` keys the
+/// least-seen half is evicted: their weight is counted in `evictedWeight`, and `evictionFloor`
+/// (the largest evicted weight, summed over merged tables) bounds how much any listed count may
+/// be short by. With no eviction, counts are exact and merging tables of disjoint inputs equals
+/// one pass over both.
+public struct KeyedTable<Value: KeyedValue>: Sendable {
+    /// Where a key is, kept apart from its value so a probe copies no arrays.
     struct KeyRef: Sendable {
         var hash: UInt64
         var start: Int
@@ -29,6 +34,7 @@ public struct PostgresKeyTable<Value: PostgresTableValue>: Sendable {
     var arena: [UInt8] = []
     public private(set) var values: [Value] = []
     var keys: [KeyRef] = []
+    /// Slot -> key index + 1 (0 = empty); size a power of two, at most half full.
     var slots: [Int32]
     public private(set) var evictedKeys: UInt64 = 0
     public private(set) var evictedWeight: UInt64 = 0
@@ -40,12 +46,46 @@ public struct PostgresKeyTable<Value: PostgresTableValue>: Sendable {
     }
 
     public var count: Int { values.count }
+    public var isEmpty: Bool { values.isEmpty }
+    /// Counts are exact: no key was ever evicted.
     public var isExact: Bool { evictedKeys == 0 }
 
-    /// The index of `key`'s value, creating it if new. Indices change only when `index` evicts.
+    @inline(__always)
+    static func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
+        var h: UInt64 = 0xcbf29ce484222325
+        var i = 0
+        let n = key.count
+        while i + 8 <= n {
+            h = (h ^ key.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x100000001b3
+            h ^= h >> 29
+            i += 8
+        }
+        while i < n {
+            h = (h ^ UInt64(key[i])) &* 0x100000001b3
+            i += 1
+        }
+        return h ^ (h >> 32)
+    }
+
+    /// The index of `key`, or nil when absent.
+    @inline(__always)
+    public func find(_ key: UnsafeRawBufferPointer) -> Int? {
+        let h = KeyedTable.hash(key)
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let e = Int(slots[slot])
+            if e == 0 { return nil }
+            let ref = keys[e - 1]
+            if ref.hash == h && ref.length == key.count && keyEquals(ref, key) { return e - 1 }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    /// The index of `key`'s value, created empty if new. Indices change only when this evicts.
     @inline(__always)
     public mutating func index(_ key: UnsafeRawBufferPointer) -> Int {
-        let h = PathTable.hash(key)
+        let h = KeyedTable.hash(key)
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: h) & mask
         while true {
@@ -120,6 +160,14 @@ public struct PostgresKeyTable<Value: PostgresTableValue>: Sendable {
         rebuildSlots(size: slots.count)
     }
 
+    /// Forgets every key without counting them as evicted (for caches).
+    public mutating func removeAll() {
+        arena.removeAll(keepingCapacity: true)
+        keys.removeAll(keepingCapacity: true)
+        values.removeAll(keepingCapacity: true)
+        for i in slots.indices { slots[i] = 0 }
+    }
+
     public subscript(index: Int) -> Value {
         get { values[index] }
         _modify { yield &values[index] }
@@ -130,15 +178,18 @@ public struct PostgresKeyTable<Value: PostgresTableValue>: Sendable {
         return String(decoding: arena[ref.start..<(ref.start + ref.length)], as: UTF8.self)
     }
 
-    public mutating func merge(_ other: PostgresKeyTable<Value>) {
+    public func withKey<R>(at index: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        let ref = keys[index]
+        return arena.withUnsafeBytes { a in body(UnsafeRawBufferPointer(rebasing: a[ref.start..<(ref.start + ref.length)])) }
+    }
+
+    public mutating func merge(_ other: KeyedTable<Value>) {
         evictedKeys += other.evictedKeys
         evictedWeight += other.evictedWeight
         evictionFloor += other.evictionFloor
-        for (value, ref) in zip(other.values, other.keys) {
-            let i = other.arena.withUnsafeBytes { a in
-                index(UnsafeRawBufferPointer(rebasing: a[ref.start..<(ref.start + ref.length)]))
-            }
-            values[i].merge(value)
+        for i in other.values.indices {
+            let mine = other.withKey(at: i) { index($0) }
+            values[mine].merge(other.values[i])
         }
     }
 
@@ -152,17 +203,38 @@ public struct PostgresKeyTable<Value: PostgresTableValue>: Sendable {
             .map { ($0.0, $0.1) }
     }
 
+    /// The `k` entries with the largest `measure`, ties broken by key.
+    public func top(_ k: Int, by measure: (Value) -> Double) -> [(key: String, value: Value)] {
+        Array(sorted(by: measure).prefix(k))
+    }
+
     /// Value for `key`, if present.
     public func value(for key: String) -> Value? {
-        for i in values.indices where self.key(at: i) == key { return values[i] }
-        return nil
+        var k = key
+        return k.withUTF8 { find(UnsafeRawBufferPointer($0)) }.map { values[$0] }
     }
 }
 
-/// A plain counter for a `PostgresKeyTable`.
-public struct PostgresCounter: PostgresTableValue {
+/// A plain counter, with an optional tag the owner may use (the error-group cache maps a
+/// template to its group's index).
+public struct Counter: KeyedValue {
     public var count: UInt64 = 0
+    public var tag: Int32 = 0
     public init() {}
     public var weight: UInt64 { count }
-    public mutating func merge(_ other: PostgresCounter) { count += other.count }
+    public mutating func merge(_ other: Counter) { count += other.count }
+}
+
+extension KeyedTable where Value == Counter {
+    /// Adds `n` to `key`'s count.
+    @inline(__always)
+    public mutating func add(_ key: UnsafeRawBufferPointer, _ n: UInt64 = 1) {
+        let i = index(key)
+        values[i].count &+= n
+    }
+
+    /// The `k` keys with the largest counts, ties by key text.
+    public func top(_ k: Int) -> [(key: String, count: UInt64)] {
+        top(k) { Double($0.count) }.map { ($0.key, $0.value.count) }
+    }
 }
