@@ -3,6 +3,10 @@ import LogParsing
 /// Event counts per level: index `ApplicationLevel.rawValue` (0 unknown ... 7 fatal).
 public typealias ApplicationLevelCounts = SIMD8<UInt64>
 
+extension SIMD8: BucketValue where Scalar == UInt64 {
+    public mutating func merge(_ other: SIMD8<UInt64>) { self &+= other }
+}
+
 extension SIMD8 where Scalar == UInt64 {
     /// All events.
     public var events: UInt64 { wrappedSum() }
@@ -27,15 +31,13 @@ extension SIMD8 where Scalar == UInt64 {
 public struct ApplicationAggregate: Sendable {
     public static let defaultMaxBuckets = 10_000
 
-    public private(set) var bucketSeconds: Int64
-    public let maxBuckets: Int
-    var bucketIndex: [Int64: Int] = [:]
-    public private(set) var bucketStarts: [Int64] = []
-    public private(set) var buckets: [ApplicationLevelCounts] = []
-    var lastBucketStart: Int64 = .min
-    var lastBucketSlot = -1
-    /// How many times the bucket width doubled to stay within `maxBuckets`.
-    public private(set) var widenings = 0
+    public private(set) var series: TimeBuckets<ApplicationLevelCounts>
+    /// Bucket width in seconds (the requested width, doubled `widenings` times).
+    public var bucketSeconds: Int64 { series.width }
+    /// How many times the bucket width doubled to stay within the caps.
+    public var widenings: Int { series.widenings }
+    public var buckets: [ApplicationLevelCounts] { series.buckets }
+    public var bucketStarts: [Int64] { series.starts }
 
     /// Events per level, all inputs.
     public private(set) var total = ApplicationLevelCounts()
@@ -62,19 +64,12 @@ public struct ApplicationAggregate: Sendable {
 
     public init(bucketSeconds: Int64, maxBuckets: Int = ApplicationAggregate.defaultMaxBuckets,
                 groupCapacity: Int = 2_000, seriesCapacity: Int = 1_000_000) {
-        self.bucketSeconds = Swift.max(1, bucketSeconds)
-        self.maxBuckets = Swift.max(2, maxBuckets)
+        self.series = TimeBuckets(width: bucketSeconds, maxBuckets: maxBuckets)
         self.groups = ApplicationErrorGroups(capacity: groupCapacity, seriesCapacity: seriesCapacity)
     }
 
     public var events: UInt64 { total.events }
     public var errorRate: Double { total.errorRate }
-
-    @inline(__always)
-    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
-        let q = a / b
-        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
-    }
 
     mutating func noteFormat(_ name: String) {
         if !formats.contains(name) { formats.append(name) }
@@ -90,10 +85,11 @@ public struct ApplicationAggregate: Sendable {
         if let t = r.time {
             if t < firstTime { firstTime = t }
             if t > lastTime { lastTime = t }
-            let start = ApplicationAggregate.floorDiv(t, bucketSeconds) &* bucketSeconds
-            let slot = start == lastBucketStart ? lastBucketSlot : bucketSlot(start)
-            buckets[slot][Int(level.rawValue)] &+= 1
-            bucketStart = bucketStarts[slot]
+            let width = series.width
+            let slot = series.slot(for: t)
+            if series.width != width { groups.regroup(to: series.width) }
+            series[slot][Int(level.rawValue)] &+= 1
+            bucketStart = series.starts[slot]
         } else {
             untimed &+= 1
         }
@@ -115,41 +111,14 @@ public struct ApplicationAggregate: Sendable {
         if let u = r.upstream, u.upperBound <= event.count { upstreams.add(UnsafeRawBufferPointer(rebasing: event[u])) }
     }
 
-    @inline(never)
-    mutating func bucketSlot(_ start: Int64) -> Int {
-        if let slot = bucketIndex[start] {
-            lastBucketStart = start
-            lastBucketSlot = slot
-            return slot
-        }
-        if buckets.count >= maxBuckets {
-            widen()
-            return bucketSlot(ApplicationAggregate.floorDiv(start, bucketSeconds) * bucketSeconds)
-        }
-        bucketIndex[start] = buckets.count
-        bucketStarts.append(start)
-        buckets.append(ApplicationLevelCounts())
-        lastBucketStart = start
-        lastBucketSlot = buckets.count - 1
-        return lastBucketSlot
-    }
-
+    /// Doubles the bucket width (the error groups' series follow).
     mutating func widen() {
-        regroup(to: bucketSeconds * 2)
-        widenings += 1
+        series.widen()
+        groups.regroup(to: series.width)
     }
 
     mutating func regroup(to width: Int64) {
-        var merged: [Int64: ApplicationLevelCounts] = [:]
-        for (start, counts) in zip(bucketStarts, buckets) {
-            merged[ApplicationAggregate.floorDiv(start, width) * width, default: ApplicationLevelCounts()] &+= counts
-        }
-        bucketSeconds = width
-        bucketStarts = merged.keys.sorted()
-        buckets = bucketStarts.map { merged[$0]! }
-        bucketIndex = Dictionary(uniqueKeysWithValues: bucketStarts.enumerated().map { ($1, $0) })
-        lastBucketStart = .min
-        lastBucketSlot = -1
+        series.regroup(to: width)
         groups.regroup(to: width)
     }
 
@@ -159,11 +128,9 @@ public struct ApplicationAggregate: Sendable {
         var other = other
         if other.bucketSeconds > bucketSeconds { regroup(to: other.bucketSeconds) }
         if bucketSeconds > other.bucketSeconds { other.regroup(to: bucketSeconds) }
-        for (start, counts) in zip(other.bucketStarts, other.buckets) {
-            let slot = bucketSlot(start)
-            buckets[slot] &+= counts
-        }
-        widenings = Swift.max(widenings, other.widenings)
+        let width = series.width
+        series.merge(other.series)
+        if series.width != width { groups.regroup(to: series.width); other.groups.regroup(to: series.width) }
         total &+= other.total
         untimed += other.untimed
         firstTime = Swift.min(firstTime, other.firstTime)
@@ -182,6 +149,6 @@ public struct ApplicationAggregate: Sendable {
 
     /// Buckets in time order.
     public var orderedBuckets: [(start: Int64, counts: ApplicationLevelCounts)] {
-        zip(bucketStarts, buckets).sorted { $0.0 < $1.0 }.map { ($0.0, $0.1) }
+        series.ordered.map { ($0.start, $0.bucket) }
     }
 }

@@ -66,7 +66,7 @@ public struct PostgresMaintenanceStats: KeyedValue {
 }
 
 /// Counts of one time bucket.
-public struct PostgresBucket: Sendable {
+public struct PostgresBucket: BucketValue {
     public var events: UInt64 = 0
     /// Statements with a duration, and their durations in seconds.
     public var queries: UInt64 = 0
@@ -121,14 +121,11 @@ public struct PostgresAggregate: Sendable {
     public static let queryCapacity = 5_000
     public static let smallCapacity = 1_000
 
-    public private(set) var bucketSeconds: Int64
-    public let maxBuckets: Int
-    var bucketIndex: [Int64: Int] = [:]
-    public private(set) var bucketStarts: [Int64] = []
-    public internal(set) var buckets: [PostgresBucket] = []
-    var lastBucketStart: Int64 = .min
-    var lastBucketSlot = -1
-    public private(set) var widenings = 0
+    public internal(set) var series: TimeBuckets<PostgresBucket>
+    /// Bucket width in seconds (the requested width, doubled `widenings` times).
+    public var bucketSeconds: Int64 { series.width }
+    public var widenings: Int { series.widenings }
+    public var buckets: [PostgresBucket] { series.buckets }
 
     /// Lines recognised (headers and continuations) and events they formed.
     public internal(set) var lines: UInt64 = 0
@@ -201,8 +198,7 @@ public struct PostgresAggregate: Sendable {
     }
 
     public init(bucketSeconds: Int64, maxBuckets: Int) {
-        self.bucketSeconds = Swift.max(1, bucketSeconds)
-        self.maxBuckets = Swift.max(2, maxBuckets)
+        series = TimeBuckets(width: bucketSeconds, maxBuckets: maxBuckets)
     }
 
     /// Counts are exact: no keyed table evicted anything.
@@ -216,59 +212,13 @@ public struct PostgresAggregate: Sendable {
         guard let t = time else { untimed &+= 1; return nil }
         if t < firstTime { firstTime = t }
         if t > lastTime { lastTime = t }
-        let start = TrafficAggregate.floorDiv(t, bucketSeconds) &* bucketSeconds
-        return start == lastBucketStart ? lastBucketSlot : bucketSlot(start)
-    }
-
-    @inline(never)
-    mutating func bucketSlot(_ start: Int64) -> Int {
-        if let slot = bucketIndex[start] {
-            lastBucketStart = start
-            lastBucketSlot = slot
-            return slot
-        }
-        if buckets.count >= maxBuckets {
-            regroup(to: bucketSeconds * 2)
-            widenings += 1
-            return bucketSlot(TrafficAggregate.floorDiv(start, bucketSeconds) * bucketSeconds)
-        }
-        bucketIndex[start] = buckets.count
-        bucketStarts.append(start)
-        buckets.append(PostgresBucket())
-        lastBucketStart = start
-        lastBucketSlot = buckets.count - 1
-        return lastBucketSlot
-    }
-
-    mutating func regroup(to width: Int64) {
-        var merged: [Int64: PostgresBucket] = [:]
-        for (start, stats) in zip(bucketStarts, buckets) {
-            merged[TrafficAggregate.floorDiv(start, width) * width, default: PostgresBucket()].merge(stats)
-        }
-        bucketSeconds = width
-        bucketStarts = merged.keys.sorted()
-        buckets = bucketStarts.map { merged[$0]! }
-        bucketIndex = Dictionary(uniqueKeysWithValues: bucketStarts.enumerated().map { ($1, $0) })
-        lastBucketStart = .min
-        lastBucketSlot = -1
-    }
-
-    @inline(__always)
-    mutating func withBucket(_ slot: Int?, _ body: (inout PostgresBucket) -> Void) {
-        if let slot { body(&buckets[slot]) }
+        return series.slot(for: t)
     }
 
     /// Adds another aggregate of other inputs (bucket widths are the same width doubled; the
     /// result takes the wider).
     public mutating func merge(_ other: PostgresAggregate) {
-        var other = other
-        if other.bucketSeconds > bucketSeconds { regroup(to: other.bucketSeconds) }
-        if bucketSeconds > other.bucketSeconds { other.regroup(to: bucketSeconds) }
-        for (start, stats) in zip(other.bucketStarts, other.buckets) {
-            let slot = bucketSlot(start)
-            buckets[slot].merge(stats)
-        }
-        widenings = Swift.max(widenings, other.widenings)
+        series.merge(other.series)
         lines += other.lines; events += other.events; truncatedEvents += other.truncatedEvents
         untimed += other.untimed
         firstTime = Swift.min(firstTime, other.firstTime)
@@ -325,7 +275,7 @@ public struct PostgresAggregate: Sendable {
 
     /// Buckets in time order.
     public var orderedBuckets: [(start: Int64, stats: PostgresBucket)] {
-        zip(bucketStarts, buckets).sorted { $0.0 < $1.0 }.map { ($0.0, $0.1) }
+        series.ordered.map { ($0.start, $0.bucket) }
     }
 
     /// Statistics of one fingerprint (as `SQLFingerprint.normalize` gives it), if seen.

@@ -476,7 +476,7 @@ public final class PostgresProcessor: LineProcessor {
         if truncated { aggregate.truncatedEvents &+= 1 }
         aggregate.severities[Int(e.severity.rawValue)] &+= 1
         let slot = aggregate.bucket(e.time)
-        if let slot { aggregate.buckets[slot].events &+= 1 }
+        if let slot { aggregate.series[slot].events &+= 1 }
         let m = e.message
         if e.severity.isError {
             error(b, e, slot)
@@ -578,8 +578,8 @@ public final class PostgresProcessor: LineProcessor {
         aggregate.queries &+= 1
         aggregate.queryDuration.add(seconds)
         if let slot {
-            aggregate.buckets[slot].queries &+= 1
-            aggregate.buckets[slot].duration.add(seconds)
+            aggregate.series[slot].queries &+= 1
+            aggregate.series[slot].duration.add(seconds)
         }
         aggregate.queryTable[index].calls &+= 1
         aggregate.queryTable[index].duration.add(seconds)
@@ -638,7 +638,7 @@ public final class PostgresProcessor: LineProcessor {
     /// `connection authorized: user=U database=D …`, counted per `U@D`.
     func authorized(_ b: UnsafeRawBufferPointer, _ m: Range<Int>, _ slot: Int?) {
         aggregate.connectionsAuthorized &+= 1
-        if let slot { aggregate.buckets[slot].connections &+= 1 }
+        if let slot { aggregate.series[slot].connections &+= 1 }
         func value(_ key: StaticString) -> Range<Int>? {
             guard let at = find(b, m, key) else { return nil }
             var j = at + key.utf8CodeUnitCount
@@ -661,7 +661,7 @@ public final class PostgresProcessor: LineProcessor {
     /// `disconnection: session time: H:MM:SS.fff user=…`
     func disconnection(_ b: UnsafeRawBufferPointer, _ m: Range<Int>, _ slot: Int?) {
         aggregate.disconnections &+= 1
-        if let slot { aggregate.buckets[slot].disconnections &+= 1 }
+        if let slot { aggregate.series[slot].disconnections &+= 1 }
         var i = m.lowerBound + 29
         var seconds = 0.0
         var parts = 0
@@ -678,7 +678,7 @@ public final class PostgresProcessor: LineProcessor {
     /// `checkpoint complete: wrote N buffers (…); …; write=1.104 s, sync=0.002 s, total=1.117 s; …`
     func checkpoint(_ b: UnsafeRawBufferPointer, _ m: Range<Int>, _ slot: Int?) {
         aggregate.checkpoints &+= 1
-        if let slot { aggregate.buckets[slot].checkpoints &+= 1 }
+        if let slot { aggregate.series[slot].checkpoints &+= 1 }
         if let at = find(b, m, "wrote "), let (v, _) = number(b, at + 6, m.upperBound) { aggregate.checkpointBuffers &+= UInt64(v) }
         func millis(_ key: StaticString) -> Int64 {
             guard let at = find(b, m, key), let (v, _) = number(b, at + key.utf8CodeUnitCount, m.upperBound) else { return 0 }
@@ -704,18 +704,18 @@ public final class PostgresProcessor: LineProcessor {
         if isAnalyze {
             aggregate.autoanalyzes &+= 1
             aggregate.maintenance[index].analyzes &+= 1
-            if let slot { aggregate.buckets[slot].autoanalyzes &+= 1 }
+            if let slot { aggregate.series[slot].autoanalyzes &+= 1 }
         } else {
             aggregate.autovacuums &+= 1
             aggregate.maintenance[index].vacuums &+= 1
-            if let slot { aggregate.buckets[slot].autovacuums &+= 1 }
+            if let slot { aggregate.series[slot].autovacuums &+= 1 }
         }
     }
 
     /// `temporary file: path "…", size N`
     func tempFile(_ b: UnsafeRawBufferPointer, _ m: Range<Int>, _ slot: Int?) {
         aggregate.tempFiles &+= 1
-        if let slot { aggregate.buckets[slot].tempFiles &+= 1 }
+        if let slot { aggregate.series[slot].tempFiles &+= 1 }
         if let at = find(b, m, ", size "), let (v, _) = number(b, at + 7, m.upperBound) {
             let size = UInt64(v)
             aggregate.tempFileBytes &+= size
@@ -726,7 +726,7 @@ public final class PostgresProcessor: LineProcessor {
     /// `process N still waiting for ShareLock on transaction M after 1000.123 ms`
     func lockWait(_ b: UnsafeRawBufferPointer, _ r: Range<Int>, _ slot: Int?) {
         aggregate.lockWaits &+= 1
-        if let slot { aggregate.buckets[slot].lockWaits &+= 1 }
+        if let slot { aggregate.series[slot].lockWaits &+= 1 }
         if let at = find(b, r, " after "), let (v, _) = number(b, at + 7, r.upperBound) {
             aggregate.lockWaitDuration.add(v / 1000)
         }
@@ -735,11 +735,11 @@ public final class PostgresProcessor: LineProcessor {
     /// ERROR/FATAL/PANIC: counted by SQLSTATE and by message template.
     func error(_ b: UnsafeRawBufferPointer, _ e: Event, _ slot: Int?) {
         aggregate.errors &+= 1
-        if let slot { aggregate.buckets[slot].errors &+= 1 }
+        if let slot { aggregate.series[slot].errors &+= 1 }
         let m = e.message
         if hasPrefix(b, m, "deadlock detected") {
             aggregate.deadlocks &+= 1
-            if let slot { aggregate.buckets[slot].deadlocks &+= 1 }
+            if let slot { aggregate.series[slot].deadlocks &+= 1 }
         }
         var state: Range<Int>? = nil
         if let s = e.sqlstate, s.count == 5 {

@@ -1,7 +1,7 @@
 import LogParsing
 
 /// Counts for one time bucket (or for the whole input).
-public struct BucketStats: Sendable {
+public struct BucketStats: BucketValue {
     public var requests: UInt64 = 0
     /// Requests per status class: index 1...5 for 1xx...5xx, 0 for anything else.
     public var classes: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
@@ -61,15 +61,7 @@ public struct BucketStats: Sendable {
 public struct TrafficAggregate: Sendable {
     public static let defaultMaxBuckets = 10_000
 
-    public private(set) var bucketSeconds: Int64
-    public let maxBuckets: Int
-    /// Bucket start (epoch seconds, a multiple of `bucketSeconds`) -> index into `buckets`.
-    var bucketIndex: [Int64: Int] = [:]
-    public private(set) var bucketStarts: [Int64] = []
-    public private(set) var buckets: [BucketStats] = []
-    var lastBucketStart: Int64 = .min
-    var lastBucketSlot = -1
-
+    public private(set) var series: TimeBuckets<BucketStats>
     public private(set) var total = BucketStats()
     /// Requests per exact status code 0...599; anything else is counted at index 0.
     public private(set) var statusCounts = [UInt64](repeating: 0, count: 600)
@@ -80,21 +72,18 @@ public struct TrafficAggregate: Sendable {
     public private(set) var pathless: UInt64 = 0
     public private(set) var firstTime: Int64 = .max
     public private(set) var lastTime: Int64 = .min
-    /// How many times the bucket width doubled to stay within `maxBuckets`.
-    public private(set) var widenings = 0
 
     public init(bucketSeconds: Int64 = 60, maxBuckets: Int = TrafficAggregate.defaultMaxBuckets,
                 pathCapacity: Int = 5_000) {
-        self.bucketSeconds = Swift.max(1, bucketSeconds)
-        self.maxBuckets = Swift.max(2, maxBuckets)
-        self.paths = PathTable(capacity: pathCapacity)
+        series = TimeBuckets(width: bucketSeconds, maxBuckets: maxBuckets)
+        paths = PathTable(capacity: pathCapacity)
     }
 
-    @inline(__always)
-    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
-        let q = a / b
-        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
-    }
+    /// Bucket width in seconds (the requested width, doubled `widenings` times).
+    public var bucketSeconds: Int64 { series.width }
+    /// How many times the bucket width doubled to stay within the bucket cap.
+    public var widenings: Int { series.widenings }
+    public var buckets: [BucketStats] { series.buckets }
 
     /// Adds one parsed line. `line` is the buffer the record's ranges point into.
     @inline(__always)
@@ -105,9 +94,7 @@ public struct TrafficAggregate: Sendable {
         if let t = record.time {
             if t < firstTime { firstTime = t }
             if t > lastTime { lastTime = t }
-            let start = TrafficAggregate.floorDiv(t, bucketSeconds) &* bucketSeconds
-            let slot = start == lastBucketStart ? lastBucketSlot : bucketSlot(start)
-            buckets[slot].add(record)
+            series[series.slot(for: t)].add(record)
         } else {
             untimed &+= 1
         }
@@ -123,56 +110,9 @@ public struct TrafficAggregate: Sendable {
         }
     }
 
-    @inline(never)
-    mutating func bucketSlot(_ start: Int64) -> Int {
-        if let slot = bucketIndex[start] {
-            lastBucketStart = start
-            lastBucketSlot = slot
-            return slot
-        }
-        if buckets.count >= maxBuckets {
-            widen()
-            let coarse = TrafficAggregate.floorDiv(start, bucketSeconds) * bucketSeconds
-            return bucketSlot(coarse == start ? start : coarse)
-        }
-        bucketIndex[start] = buckets.count
-        bucketStarts.append(start)
-        buckets.append(BucketStats())
-        lastBucketStart = start
-        lastBucketSlot = buckets.count - 1
-        return lastBucketSlot
-    }
-
-    /// Doubles the bucket width, merging neighbours, so memory stays bounded on long inputs.
-    mutating func widen() {
-        regroup(to: bucketSeconds * 2)
-        widenings += 1
-    }
-
-    mutating func regroup(to width: Int64) {
-        var merged: [Int64: BucketStats] = [:]
-        for (start, stats) in zip(bucketStarts, buckets) {
-            merged[TrafficAggregate.floorDiv(start, width) * width, default: BucketStats()].merge(stats)
-        }
-        bucketSeconds = width
-        bucketStarts = merged.keys.sorted()
-        buckets = bucketStarts.map { merged[$0]! }
-        bucketIndex = Dictionary(uniqueKeysWithValues: bucketStarts.enumerated().map { ($1, $0) })
-        lastBucketStart = .min
-        lastBucketSlot = -1
-    }
-
-    /// Adds another aggregate of other lines. Widths must be multiples of one another (they are
-    /// the same width doubled); the result takes the wider one.
+    /// Adds another aggregate of other lines (see `TimeBuckets.merge` for the widths).
     public mutating func merge(_ other: TrafficAggregate) {
-        var other = other
-        if other.bucketSeconds > bucketSeconds { regroup(to: other.bucketSeconds) }
-        if bucketSeconds > other.bucketSeconds { other.regroup(to: bucketSeconds) }
-        for (start, stats) in zip(other.bucketStarts, other.buckets) {
-            let slot = bucketSlot(start)
-            buckets[slot].merge(stats)
-        }
-        widenings = Swift.max(widenings, other.widenings)
+        series.merge(other.series)
         total.merge(other.total)
         for i in 0..<600 { statusCounts[i] += other.statusCounts[i] }
         paths.merge(other.paths)
@@ -184,7 +124,6 @@ public struct TrafficAggregate: Sendable {
 
     /// Buckets in time order.
     public var orderedBuckets: [(start: Int64, stats: BucketStats)] {
-        zip(bucketStarts, buckets).sorted { $0.0 < $1.0 }.map { ($0.0, $0.1) }
+        series.ordered.map { ($0.start, $0.bucket) }
     }
 }
-

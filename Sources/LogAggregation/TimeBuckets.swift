@@ -1,0 +1,113 @@
+/// What a `TimeBuckets` series keeps per bucket: something that starts empty and merges.
+public protocol BucketValue: Sendable {
+    init()
+    mutating func merge(_ other: Self)
+}
+
+/// Event-time buckets of one width, at most `maxBuckets` of them.
+///
+/// A bucket starts at a multiple of `width` seconds since the epoch (floored, also for times
+/// before 1970). Past `maxBuckets` buckets the width doubles and neighbours merge, so memory
+/// stays bounded on long inputs; `widenings` counts how often. Two series of disjoint events
+/// merge into what one pass gives: widths are always the first width doubled, so the narrower
+/// series is regrouped to the wider one first. Looking up the bucket of consecutive events in
+/// the same bucket costs a compare.
+public struct TimeBuckets<Bucket: BucketValue>: Sendable {
+    public static var defaultMaxBuckets: Int { 10_000 }
+
+    public private(set) var width: Int64
+    public let maxBuckets: Int
+    /// Bucket start -> slot in `starts` / `buckets` (slots are in order of creation).
+    var slotOfStart: [Int64: Int] = [:]
+    public private(set) var starts: [Int64] = []
+    public private(set) var buckets: [Bucket] = []
+    var lastStart: Int64 = .min
+    var lastSlot = -1
+    /// How many times the width doubled to stay within `maxBuckets`.
+    public private(set) var widenings = 0
+
+    public init(width: Int64, maxBuckets: Int = TimeBuckets.defaultMaxBuckets) {
+        self.width = Swift.max(1, width)
+        self.maxBuckets = Swift.max(2, maxBuckets)
+    }
+
+    @inline(__always)
+    public static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+        let q = a / b
+        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+    }
+
+    /// The start of the bucket holding `time` at the current width.
+    @inline(__always)
+    public func start(of time: Int64) -> Int64 {
+        TimeBuckets.floorDiv(time, width) &* width
+    }
+
+    /// The slot of the bucket holding `time`, created if new (which may widen the series).
+    @inline(__always)
+    public mutating func slot(for time: Int64) -> Int {
+        let start = start(of: time)
+        return start == lastStart ? lastSlot : slot(start: start)
+    }
+
+    @inline(never)
+    mutating func slot(start: Int64) -> Int {
+        if let slot = slotOfStart[start] {
+            lastStart = start
+            lastSlot = slot
+            return slot
+        }
+        if buckets.count >= maxBuckets {
+            widen()
+            return slot(start: self.start(of: start))
+        }
+        slotOfStart[start] = buckets.count
+        starts.append(start)
+        buckets.append(Bucket())
+        lastStart = start
+        lastSlot = buckets.count - 1
+        return lastSlot
+    }
+
+    public subscript(slot: Int) -> Bucket {
+        get { buckets[slot] }
+        _modify { yield &buckets[slot] }
+    }
+
+    /// Doubles the width, merging neighbouring buckets.
+    public mutating func widen() {
+        regroup(to: width * 2)
+        widenings += 1
+    }
+
+    /// Regroups to `newWidth`, a multiple of the current width.
+    public mutating func regroup(to newWidth: Int64) {
+        var merged: [Int64: Bucket] = [:]
+        for (start, bucket) in zip(starts, buckets) {
+            merged[TimeBuckets.floorDiv(start, newWidth) * newWidth, default: Bucket()].merge(bucket)
+        }
+        width = newWidth
+        starts = merged.keys.sorted()
+        buckets = starts.map { merged[$0]! }
+        slotOfStart = Dictionary(uniqueKeysWithValues: starts.enumerated().map { ($1, $0) })
+        lastStart = .min
+        lastSlot = -1
+    }
+
+    /// Adds a series of other events; the result takes the wider width of the two.
+    public mutating func merge(_ other: TimeBuckets<Bucket>) {
+        var other = other
+        if other.width > width { regroup(to: other.width) }
+        if width > other.width { other.regroup(to: width) }
+        for (start, bucket) in zip(other.starts, other.buckets) {
+            let slot = slot(start: start)
+            buckets[slot].merge(bucket)
+        }
+        widenings = Swift.max(widenings, other.widenings)
+    }
+
+    /// Buckets in time order.
+    public var ordered: [(start: Int64, bucket: Bucket)] {
+        zip(starts, buckets).sorted { $0.0 < $1.0 }.map { ($0.0, $0.1) }
+    }
+}
