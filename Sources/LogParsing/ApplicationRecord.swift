@@ -715,13 +715,6 @@ public struct ApplicationLineParser: Sendable {
 enum TimeParts {
     static func year(of epoch: Int64) -> Int64 {
         let days = epoch >= 0 ? epoch / 86400 : (epoch - 86399) / 86400
-        let z = days + 719468
-        let era = (z >= 0 ? z : z - 146096) / 146097
-        let doe = z - era * 146097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return yoe + era * 400 + (m <= 2 ? 1 : 0)
+        return ByteParsing.civil(fromDays: days).year
     }
 }

@@ -208,13 +208,7 @@ public enum PostgresReport {
         return "\((s * 10).rounded() / 10)s"
     }
 
-    static func bytes(_ n: UInt64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var v = Double(n)
-        var u = 0
-        while v >= 1024 && u < units.count - 1 { v /= 1024; u += 1 }
-        return u == 0 ? "\(n) B" : "\((v * 10).rounded() / 10) \(units[u])"
-    }
+    static func bytes(_ n: UInt64) -> String { TextReport.bytes(n) }
 
     static func cut(_ s: String, _ width: Int) -> String {
         let flat = s.split(whereSeparator: { $0 == "\n" || $0 == "\t" }).joined(separator: " ")

@@ -1,25 +1,14 @@
+import LogParsing
+
 /// Formats epoch seconds for reports, always in UTC so output does not depend on the machine.
 public enum TimeText {
-    /// (year, month, day) of a day count since 1970-01-01 (Howard Hinnant's civil_from_days).
-    static func civil(_ days: Int64) -> (Int64, Int64, Int64) {
-        let z = days + 719468
-        let era = (z >= 0 ? z : z - 146096) / 146097
-        let doe = z - era * 146097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
-    }
-
     static func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
 
     /// `2026-11-24T10:05:00Z`
     public static func iso8601(_ epoch: Int64) -> String {
         let days = epoch >= 0 ? epoch / 86400 : (epoch - 86399) / 86400
         let seconds = epoch - days * 86400
-        let (y, m, d) = civil(days)
+        let (y, m, d) = ByteParsing.civil(fromDays: days)
         return "\(y)-\(two(m))-\(two(d))T\(two(seconds / 3600)):\(two(seconds % 3600 / 60)):\(two(seconds % 60))Z"
     }
 
