@@ -8,8 +8,7 @@ struct DetectCommand: ParsableCommand {
         commandName: "detect",
         abstract: "Say which format each input is in, how sure logsift is, and the runner-up.",
         discussion: """
-        Reads the first 200 lines of each input (gzip too; `-` for standard input) and tries every
-        format logsift knows. Confidence is the share of those lines the chosen format recognises.
+        Reads the first 200 lines of each input (gzip too; `-` for standard input) and tries every format logsift knows. Confidence is the share of those lines the chosen format recognises.
 
         Examples:
           logsift detect app.log access.log postgresql.log error.log

@@ -9,22 +9,22 @@ import LogsiftEngine
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Summarise log files: requests, status mix, error rates, latency percentiles and top paths per time bucket.",
+        abstract: "Summarise logs per time bucket: requests, status mix, latency percentiles and top paths; slow SQL, errors and connections; log levels and error groups.",
         discussion: """
-        Inputs may be plain or gzip files (detected by content, multi-member too) and rotated sets,
-        which are read oldest first (access.log.2.gz, access.log.1, access.log). `-` reads standard
-        input. Each input's format is detected from its first lines among nginx's combined and main
-        formats, with or without $request_time and $upstream_response_time.
+        Inputs may be plain or gzip files (detected by content, multi-member too) and rotated sets, which are read oldest first (access.log.2.gz, access.log.1, access.log). `-` reads standard input. Each input's format is detected from its first lines (see `logsift detect`): nginx access and error logs, PostgreSQL logs, application logs. Each family gets its own section on one bucket width.
 
         Examples:
           logsift report /var/log/nginx/access.log*
           zcat access.log.3.gz | logsift report -
           logsift report --bucket 5m --format json access.log > summary.json
+          logsift report --sort mean --top 20 postgresql.log*
+          logsift report --pg-prefix '%m [%p] %q%u@%d ' postgresql.log
+          logsift report --errors app.log*
+          docker compose logs --no-color --since 24h | logsift report -
           logsift report --pattern '%{HTTPD_COMBINEDLOG}' access.log
-          logsift report --nginx-format '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time $upstream_response_time' access.log
+          logsift report --nginx-format '$remote_addr [$time_local] "$request" $status $body_bytes_sent $request_time' access.log
 
-        Exit status: 0 when every input was read; 1 when an input could not be read or ended early
-        (the report still covers everything that was read); 64 for a usage or pattern error.
+        Exit status: 0 when every input was read; 1 when an input could not be read or ended early (the report still covers everything that was read); 64 for a usage or pattern error.
         """
     )
 
