@@ -17,8 +17,9 @@ release: deps
 	swift build -c release --product logsift
 
 demo: release
-	.build/release/logsift report samples/access.log*
-	.build/release/logsift report --bucket 15m --format json samples/access.log* | head -40
+	.build/release/logsift detect samples/access.log* samples/postgresql.log samples/app.log
+	.build/release/logsift report --bucket 15m samples/access.log*
+	.build/release/logsift report --bucket 30m --tz UTC --top 5 samples/postgresql.log samples/app.log
 
 test: deps
 	swift test

@@ -148,7 +148,7 @@ def main() -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with open(args.out, "w", encoding="utf-8", newline="\n") as f:
         buf: list[str] = []
-        while written < target:
+        while approx < target:
             t_ms = min(START * 1000 + DAY * 1000 - 1, START * 1000 + (DAY * 1000 * approx) // target)
             roll = r.random()
             trace: list[str] = []

@@ -98,6 +98,7 @@ def main():
     ap.add_argument("--events", type=int, default=0)
     ap.add_argument("--size-mb", type=float, default=0)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--step-ms", type=int, default=3, help="events are 0..N ms apart (default 3: a busy server)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--truth", required=True)
     args = ap.parse_args()
@@ -157,7 +158,7 @@ def main():
             break
         n += 1
         truth["events"] += 1
-        t += r.randint(0, 3)
+        t += r.randint(0, args.step_ms)
         pid = r.choice(pids)
         session = USERS[pid % len(USERS)]
         k = r.random()
