@@ -17,7 +17,9 @@ import LogParsing
 /// (`ApplicationLineParser.isContinuation`) or, for formats that join any line (text, Rails,
 /// nginx error), whenever an event is open and the line has no docker prefix. A line behind a docker-compose prefix whose layout
 /// is not the input's is still an event of its service (no time, level if one of its first
-/// words names one). Anything else is `.unmatched`.
+/// words names one). A Go crash (`panic: ...`, `fatal error: ...`, in any format) starts a
+/// FATAL event at the time of the event before it, and its goroutine dump joins it. Anything
+/// else is `.unmatched`.
 public final class ApplicationProcessor: LineProcessor {
     public private(set) var aggregate: ApplicationAggregate
     public let maxEventBytes: Int
@@ -49,6 +51,7 @@ public final class ApplicationProcessor: LineProcessor {
     /// Starts an input of `format`. A pending event of the previous input is flushed.
     public func begin(format: ApplicationFormat) {
         finish()
+        record = ApplicationRecord()
         parser.format = format
         aggregate.noteFormat(format.name)
     }
@@ -60,8 +63,21 @@ public final class ApplicationProcessor: LineProcessor {
             start(line, scratch)
             return .matched
         }
+        let (body, service) = ApplicationLineParser.bodyStart(line)
+        if ApplicationLineParser.startsGoPanic(line, from: body) {
+            // A Go crash (`panic: ...`, `fatal error: ...`) writes no time: it is a FATAL event
+            // at the time of the event before it; its goroutine dump joins it.
+            let time = record.time
+            finish()
+            scratch = ApplicationRecord()
+            scratch.time = time
+            scratch.level = .fatal
+            scratch.message = body..<line.count
+            scratch.service = service
+            start(line, scratch)
+            return .matched
+        }
         if open {
-            let (body, service) = ApplicationLineParser.bodyStart(line)
             // Behind a docker prefix only trace-like lines join: the next line may be another
             // service's.
             if (parser.format.joinsAnyLine && service == nil) || ApplicationLineParser.isContinuation(line, from: body)

@@ -57,7 +57,28 @@ public struct ApplicationLineParser: Sendable {
         case .syslogRFC3164: return parseSyslog3164(line, body, end, &r)
         case .syslogRFC5424: return parseSyslog5424(line, body, end, &r)
         case .nginxError: return parseNginxError(line, body, end, &r)
+        case .apacheError: return parseApacheError(line, body, end, &r)
         }
+    }
+
+    /// Whether `s` is written at `at`.
+    @inline(__always)
+    static func has(_ b: UnsafeRawBufferPointer, _ at: Int, _ s: StaticString) -> Bool {
+        let len = s.utf8CodeUnitCount
+        return at + len <= b.count && memcmp(b.baseAddress! + at, s.utf8Start, len) == 0
+    }
+
+    /// Whether the line at `from` starts a Go runtime crash (`panic: ...`, `fatal error: ...`):
+    /// an event of its own (FATAL, no time of its own), whose goroutine dump follows
+    /// (`isContinuation` takes those lines in every format).
+    @inline(__always)
+    public static func startsGoPanic(_ b: UnsafeRawBufferPointer, from: Int) -> Bool {
+        let n = b.count
+        guard from + 7 <= n else { return false }
+        let c = b[from]
+        if c == 0x70 { return has(b, from, "panic: ") }
+        if c == 0x66 { return has(b, from, "fatal error: ") }
+        return false
     }
 
     /// For a line of an unknown layout behind a docker prefix: no time, the level if one of
@@ -123,8 +144,9 @@ public struct ApplicationLineParser: Sendable {
 
     /// A line that continues an event by its look: indented, a Java frame (`at ...`,
     /// `... 12 more`, `Caused by:`, `Suppressed:`), a Python traceback (`Traceback (most recent
-    /// call last):`, `During handling ...`, `The above exception ...`), or an exception line
-    /// (`java.lang.IllegalStateException: ...`, `ValueError: bad input`).
+    /// call last):`, `During handling ...`, `The above exception ...`), an exception line
+    /// (`java.lang.IllegalStateException: ...`, `ValueError: bad input`), a Go crash dump
+    /// (`goroutine 1 [running]:`, `main.main()`, `exit status 2`), or a PHP trace (`#3 /a.php(12): f()`).
     public static func isContinuation(_ b: UnsafeRawBufferPointer, from: Int) -> Bool {
         let n = b.count
         guard from < n else { return false }
@@ -138,6 +160,14 @@ public struct ApplicationLineParser: Sendable {
         if starts("at ") || starts("Caused by:") || starts("Traceback (most recent call last)") || starts("...")
             || starts("Suppressed:") || starts("During handling of the above exception")
             || starts("The above exception was the direct cause") || starts("}") || starts("]") { return true }
+        // Go: a panic's goroutine dump (`goroutine 1 [running]:`, `created by main.main in
+        // goroutine 1`, `[signal SIGSEGV: ...]`, `exit status 2`) and a nested panic.
+        if starts("goroutine ") || starts("created by ") || starts("[signal ") || starts("exit status ")
+            || startsGoPanic(b, from: from) { return true }
+        if isGoFrame(b, from: from) { return true }
+        // PHP (Laravel/Monolog): `[stacktrace]`, `#12 /path/File.php(183): ...`, `#27 {main}`, `"}`.
+        if c == 0x23, from + 1 < n, isDigit(b[from + 1]) { return true }
+        if starts("[stacktrace]") || starts("[previous exception]") || starts("\"}") { return true }
         // Exception line: a dotted or plain identifier ending in Error/Exception, then `:` or end.
         var i = from
         while i < n {
@@ -152,6 +182,27 @@ public struct ApplicationLineParser: Sendable {
         }
         return endsWith("Exception") || endsWith("Error") || endsWith("Exit") || endsWith("Interrupt")
             || endsWith("Throwable") || endsWith("Warning")
+    }
+
+    /// A Go stack frame's function line: `main.main()`, `main.(*Server).serve(0xc000010000, {0x5, 0x6})`,
+    /// `github.com/x/y.F(...)`, `panic({0x4a2e40?, 0xc000012345?})`: no space before the first
+    /// `(`, a `.` before it (or the name `panic`), and `)` last.
+    static func isGoFrame(_ b: UnsafeRawBufferPointer, from: Int) -> Bool {
+        var last = b.count - 1
+        while last > from, b[last] == 0x0d || b[last] == 0x20 { last -= 1 }
+        guard last > from, b[last] == 0x29 else { return false }
+        let first = b[from]
+        guard first | 0x20 >= 0x61 && first | 0x20 <= 0x7a else { return false }
+        var i = from
+        var dot = false
+        while i < last, b[i] != 0x28 {
+            let c = b[i]
+            if c == 0x20 || c == 0x09 { return false }
+            if c == 0x2e { dot = true }
+            i += 1
+        }
+        guard i < last else { return false }
+        return dot || (i - from == 5 && has(b, from, "panic"))
     }
 
     /// Reads `YYYY-MM-DD[T ]HH:MM:SS` (or `YYYY/MM/DD`), an optional `.123`/`,123` fraction and
@@ -261,7 +312,8 @@ public struct ApplicationLineParser: Sendable {
         var s = body
         let bracketed = b[s] == 0x5b
         if bracketed { s += 1 }
-        guard s < end, ApplicationLineParser.isDigit(b[s]), let (t, after) = timestamp(b, s, end) else { return false }
+        guard s < end, ApplicationLineParser.isDigit(b[s]) else { return !bracketed && s < end && parseGlog(b, s, end, &r) }
+        guard let (t, after) = timestamp(b, s, end) else { return false }
         r.time = t
         var i = after
         if bracketed, i < end, b[i] == 0x5d { i += 1 }
@@ -274,6 +326,154 @@ public struct ApplicationLineParser: Sendable {
             r.message = ApplicationLineParser.skipMessageSeparators(b, i, end)..<end
         }
         return true
+    }
+
+    /// glog / klog: `E1124 10:00:00.123456    1234 file.go:42] msg` (`Lmmdd hh:mm:ss.uuuuuu
+    /// threadid file:line] msg`, L one of I W E F), or with the year written (`I20200308 ...`).
+    /// Without a year the time is placed in the year that puts it at most a day after
+    /// `referenceTime`, as for syslog.
+    @inline(__always)
+    mutating func parseGlog(_ b: UnsafeRawBufferPointer, _ s: Int, _ end: Int, _ r: inout ApplicationRecord) -> Bool {
+        let level: ApplicationLevel
+        switch b[s] {
+        case 0x49: level = .info     // I
+        case 0x57: level = .warn     // W
+        case 0x45: level = .error    // E
+        case 0x46: level = .fatal    // F
+        default: return false
+        }
+        var i = s + 1
+        let digitsStart = i
+        while i < end, ApplicationLineParser.isDigit(b[i]), i - digitsStart <= 8 { i += 1 }
+        let count = i - digitsStart
+        guard count == 4 || count == 8, i + 9 <= end, b[i] == 0x20 else { return false }
+        let md = count == 8 ? digitsStart + 4 : digitsStart
+        guard let month = ByteParsing.digits(b, md, 2), let day = ByteParsing.digits(b, md + 2, 2),
+              let hh = ByteParsing.digits(b, i + 1, 2), b[i + 3] == 0x3a, let mm = ByteParsing.digits(b, i + 4, 2),
+              b[i + 6] == 0x3a, let ss = ByteParsing.digits(b, i + 7, 2),
+              month >= 1, month <= 12, day >= 1, day <= 31, hh < 24, mm < 60, ss <= 60 else { return false }
+        i += 9
+        if i < end, b[i] == 0x2e { i += 1; while i < end, ApplicationLineParser.isDigit(b[i]) { i += 1 } }
+        // Thread id, then `file:line]`.
+        guard i < end, b[i] == 0x20 else { return false }
+        while i < end, b[i] == 0x20 { i += 1 }
+        let tid = i
+        while i < end, ApplicationLineParser.isDigit(b[i]) { i += 1 }
+        guard i > tid, i < end, b[i] == 0x20 else { return false }
+        i += 1
+        var colon = -1
+        while i < end, b[i] != 0x5d, b[i] != 0x20 { if b[i] == 0x3a { colon = i }; i += 1 }
+        guard i < end, b[i] == 0x5d, colon > tid, colon + 1 < i, ByteParsing.integer(b, (colon + 1)..<i) != nil else { return false }
+        i += 1
+        if i < end, b[i] == 0x20 { i += 1 }
+        let secondsOfDay = hh * 3600 + mm * 60 + ss
+        if count == 8, let year = ByteParsing.digits(b, digitsStart, 4) {
+            r.time = zone.utc(fromNaive: Int64(ByteParsing.daysFromCivil(year: year, month: month, day: day) * 86400 + secondsOfDay))
+        } else {
+            r.time = yearless(month: month, day: day, secondsOfDay: secondsOfDay)
+        }
+        r.level = level
+        r.message = i..<end
+        return true
+    }
+
+    /// A time written without its year, placed in the year that puts it at most a day after
+    /// `referenceTime`.
+    @inline(__always)
+    mutating func yearless(month: Int, day: Int, secondsOfDay: Int) -> Int64 {
+        var year = Int(TimeParts.year(of: referenceTime))
+        var t = zone.utc(fromNaive: Int64(ByteParsing.daysFromCivil(year: year, month: month, day: day) * 86400 + secondsOfDay))
+        if t > referenceTime + 86400 {
+            year -= 1
+            t = zone.utc(fromNaive: Int64(ByteParsing.daysFromCivil(year: year, month: month, day: day) * 86400 + secondsOfDay))
+        }
+        return t
+    }
+
+    // MARK: - Apache httpd error log
+
+    @inline(__always) static func isLetter(_ c: UInt8) -> Bool { c | 0x20 >= 0x61 && c | 0x20 <= 0x7a }
+
+    /// `[Sun Dec 04 04:47:44 2005] [notice] msg` (2.2), `[Wed Oct 11 14:32:52.123456 2000]
+    /// [core:error] [pid 35708:tid 4328636416] [client 72.15.99.187:5123] msg` (2.4), and the
+    /// CUPS layout lnav files with them, `E [08/Jun/2013:11:28:58 -0700] msg`. Times without a
+    /// zone are local (the zone rule); `trace1`...`trace8` are `.trace`.
+    @inline(__always)
+    mutating func parseApacheError(_ b: UnsafeRawBufferPointer, _ s: Int, _ end: Int, _ r: inout ApplicationRecord) -> Bool {
+        if s + 24 < end, b[s + 1] == 0x20, b[s + 2] == 0x5b, b[s] >= 0x41, b[s] <= 0x5a {
+            // CUPS: one capital letter for the level, an nginx-style `$time_local`.
+            var k = s + 3
+            while k < end, b[k] != 0x5d { k += 1 }
+            guard k < end, let level = ApplicationLevel.parse(b, s..<(s + 1)),
+                  let t = ByteParsing.timeLocal(b, (s + 3)..<k) else { return false }
+            r.time = t
+            r.level = level
+            r.message = ApplicationLineParser.skipMessageSeparators(b, k + 1, end)..<end
+            return true
+        }
+        guard s + 28 <= end, b[s] == 0x5b, ApplicationLineParser.isLetter(b[s + 1]), ApplicationLineParser.isLetter(b[s + 2]),
+              ApplicationLineParser.isLetter(b[s + 3]), b[s + 4] == 0x20,
+              let month = ByteParsing.month(b[s + 5], b[s + 6], b[s + 7]), b[s + 8] == 0x20 else { return false }
+        var i = s + 9
+        let day: Int
+        if b[i] == 0x20, let d = ByteParsing.digits(b, i + 1, 1) { day = d } else if let d = ByteParsing.digits(b, i, 2) { day = d } else { return false }
+        i += 2
+        guard i + 9 <= end, b[i] == 0x20, let hh = ByteParsing.digits(b, i + 1, 2), b[i + 3] == 0x3a,
+              let mm = ByteParsing.digits(b, i + 4, 2), b[i + 6] == 0x3a, let ss = ByteParsing.digits(b, i + 7, 2) else { return false }
+        i += 9
+        var modern = false
+        if i < end, b[i] == 0x2e { modern = true; i += 1; while i < end, ApplicationLineParser.isDigit(b[i]) { i += 1 } }
+        guard i + 9 <= end, b[i] == 0x20, let year = ByteParsing.digits(b, i + 1, 4), b[i + 5] == 0x5d,
+              day >= 1, day <= 31, hh < 24, mm < 60, ss <= 60 else { return false }
+        i += 6
+        // ` [level]` or ` [module:level]`.
+        guard b[i] == 0x20, b[i + 1] == 0x5b else { return false }
+        i += 2
+        var levelStart = i
+        while i < end, b[i] != 0x5d, b[i] != 0x20 { if b[i] == 0x3a { levelStart = i + 1; modern = true }; i += 1 }
+        guard i < end, b[i] == 0x5d else { return false }
+        var level = ApplicationLevel.parse(b, levelStart..<i)
+        if level == nil, i - levelStart == 6, ApplicationLineParser.isDigit(b[i - 1]),
+           ApplicationLevel.parse(b, levelStart..<(i - 1)) == .trace { level = .trace }
+        guard let level else { return false }
+        i += 1
+        r.time = zone.utc(fromNaive: Int64(ByteParsing.daysFromCivil(year: year, month: month, day: day) * 86400
+                                           + hh * 3600 + mm * 60 + ss))
+        r.level = level
+        // `[pid N(:tid N)]`, `[client addr(:port)]`, `[remote addr:port]`, in that order.
+        while i + 3 < end, b[i] == 0x20, b[i + 1] == 0x5b {
+            let tag = i + 2
+            var k = tag
+            while k < end, ApplicationLineParser.isLetter(b[k]) { k += 1 }
+            guard k < end, b[k] == 0x20 else { break }
+            let isPID = k - tag == 3 && ApplicationLineParser.has(b, tag, "pid")
+            let isClient = k - tag == 6 && ApplicationLineParser.has(b, tag, "client")
+            let isRemote = k - tag == 6 && ApplicationLineParser.has(b, tag, "remote")
+            guard isPID || isClient || isRemote else { break }
+            let value = k + 1
+            var close = value
+            while close < end, b[close] != 0x5d { close += 1 }
+            guard close < end, b[close] == 0x5d else { break }
+            if isPID { modern = true }
+            if isClient { r.client = ApplicationLineParser.addressWithoutPort(b, value..<close, hasPort: modern) }
+            i = close + 1
+        }
+        while i < end, b[i] == 0x20 { i += 1 }
+        r.message = i..<end
+        return true
+    }
+
+    /// `1.2.3.4:5123` -> `1.2.3.4`, `::1:58619` -> `::1` when the layout writes ports (httpd
+    /// 2.4); an address with one colon (`host:port`) loses its port in any case.
+    @inline(__always)
+    static func addressWithoutPort(_ b: UnsafeRawBufferPointer, _ v: Range<Int>, hasPort: Bool) -> Range<Int> {
+        var k = v.upperBound - 1
+        while k > v.lowerBound, isDigit(b[k]) { k -= 1 }
+        guard k > v.lowerBound, k < v.upperBound - 1, b[k] == 0x3a else { return v }
+        if hasPort { return v.lowerBound..<k }
+        var colons = 0
+        for j in v where b[j] == 0x3a { colons += 1 }
+        return colons == 1 ? v.lowerBound..<k : v
     }
 
     // MARK: - Rails (Ruby Logger)

@@ -3,8 +3,9 @@ import LogAggregation
 import LogParsing
 
 /// The application-log section of a report (application logs, syslog, nginx error logs): levels
-/// per bucket, the error rate, top error groups with a sample each, and for nginx error logs
-/// the clients and upstreams; docker-compose services when the input had prefixes.
+/// per bucket, the error rate, top error groups with a sample each, for nginx error logs the
+/// clients and upstreams, for Apache httpd error logs the clients; docker-compose services
+/// when the input had prefixes.
 ///
 /// JSON (`json(_:top:)`), one object:
 ///
@@ -24,7 +25,7 @@ import LogParsing
 /// | `error_groups_exact` | false when groups were evicted (counts may then be short by up to `error_groups_eviction_floor`) |
 /// | `error_groups_evicted_events` | events of evicted groups |
 /// | `services` | docker-compose services: `[{service, events, errors}]` |
-/// | `clients`, `upstreams` | nginx error log: `[{client|upstream, events}]`, top `top` each |
+/// | `clients`, `upstreams` | nginx error log (clients also Apache httpd's): `[{client|upstream, events}]`, top `top` each |
 public enum ApplicationReport {
     static let levelOrder: [ApplicationLevel] = [.fatal, .error, .warn, .notice, .info, .debug, .trace, .unknown]
 
@@ -104,7 +105,7 @@ public enum ApplicationReport {
 
     static func nginx(_ a: ApplicationAggregate, top: Int, width: Int, into out: inout String) {
         if a.clients.count > 0 {
-            out += "\nTop clients (nginx error log)"
+            out += "\nTop clients (nginx / Apache error log)"
             if !a.clients.isExact { out += " (approximate)" }
             out += "\n" + TextReport.table(["client", "events"], a.clients.top(top).map {
                 [TextReport.cut($0.key, max(16, width - 20)), TextReport.count($0.count)]
