@@ -112,7 +112,8 @@ public enum RequestLine {
         var i = range.lowerBound
         let end = range.upperBound
         while i < end, bytes[i] >= UInt8(ascii: "A"), bytes[i] <= UInt8(ascii: "Z") { i += 1 }
-        guard i > range.lowerBound, i < end, bytes[i] == UInt8(ascii: " ") else { return }
+        // A target must follow the space: `GET ` alone (a request line cut short) has none.
+        guard i > range.lowerBound, i + 1 < end, bytes[i] == UInt8(ascii: " ") else { return }
         record.method = range.lowerBound..<i
         i += 1
         var targetEnd = end

@@ -16,7 +16,10 @@ public enum ByteParsing {
     static let powersOfTen: [Double] = (0...18).map { p in (0..<p).reduce(1.0) { r, _ in r * 10 } }
 
     /// A plain decimal like `0.123` or `12`, or nil for `-` and anything else. Reads at most 18
-    /// significant digits, so the value is exact to the double nearest the written decimal.
+    /// significant digits, so the value is exact to the double nearest the written decimal;
+    /// further fraction digits are ignored, and a number with more than 18 digits before its dot
+    /// (≥ 10^18, not a plausible time or size) is nil rather than a value of the wrong magnitude.
+    /// The result is therefore always finite and below 10^18 in magnitude.
     @inline(__always)
     public static func decimal(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Double? {
         guard !range.isEmpty else { return nil }
@@ -24,6 +27,7 @@ public enum ByteParsing {
         var digits = 0
         var fractionDigits = 0
         var seenDot = false
+        var seenDigit = false
         var i = range.lowerBound
         var negative = false
         if bytes[i] == UInt8(ascii: "-") { negative = true; i += 1; guard i < range.upperBound else { return nil } }
@@ -35,14 +39,21 @@ public enum ByteParsing {
             } else {
                 let d = Int(b) &- 48
                 guard d >= 0 && d <= 9 else { return nil }
-                guard digits < 18 else { i += 1; continue }
+                seenDigit = true
+                // Leading zeros of the integer part are not significant digits.
+                if d == 0 && digits == 0 && !seenDot { i += 1; continue }
+                if digits >= 18 {
+                    guard seenDot else { return nil }
+                    i += 1
+                    continue
+                }
                 mantissa = mantissa &* 10 &+ d
                 digits += 1
                 if seenDot { fractionDigits += 1 }
             }
             i += 1
         }
-        guard digits > 0 else { return nil }
+        guard seenDigit else { return nil }
         let value = Double(mantissa) / powersOfTen[fractionDigits]
         return negative ? -value : value
     }
@@ -65,28 +76,31 @@ public enum ByteParsing {
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+    /// Exact for |year| < 10^14 and month 1...12; other inputs (no parser here produces them)
+    /// give an unspecified number instead of trapping: the arithmetic wraps.
     @inline(__always)
     public static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146097 + doe - 719468
+        let y = month <= 2 ? year &- 1 : year
+        let era = (y >= 0 ? y : y &- 399) / 400
+        let yoe = y &- era &* 400
+        let mp = (month &+ 9) % 12
+        let doy = (153 &* mp &+ 2) / 5 &+ day &- 1
+        let doe = yoe &* 365 &+ yoe / 4 &- yoe / 100 &+ doy
+        return era &* 146097 &+ doe &- 719468
     }
 
     /// (year, month, day) of a day count since 1970-01-01 (Howard Hinnant's civil_from_days).
+    /// Exact for |days| < 10^16; beyond, the arithmetic wraps instead of trapping.
     public static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let z = days + 719468
-        let era = (z >= 0 ? z : z - 146096) / 146097
-        let doe = z - era * 146097
+        let z = days &+ 719468
+        let era = (z >= 0 ? z : z &- 146096) / 146097
+        let doe = z &- era &* 146097
         let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
         let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
         let mp = (5 * doy + 2) / 153
         let d = doy - (153 * mp + 2) / 5 + 1
         let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+        return (yoe &+ era &* 400 &+ (m <= 2 ? 1 : 0), m, d)
     }
 
     @inline(__always)
@@ -189,7 +203,7 @@ public enum ByteParsing {
         if range.count >= 19, bytes[range.lowerBound + 4] == UInt8(ascii: "-") {
             return iso8601(bytes, range, defaultOffset: defaultOffset)
         }
-        if bytes[range.lowerBound + 1] == UInt8(ascii: "/") || bytes[range.lowerBound + 2] == UInt8(ascii: "/") {
+        if bytes[range.lowerBound + 1] == UInt8(ascii: "/") || (range.count >= 3 && bytes[range.lowerBound + 2] == UInt8(ascii: "/")) {
             return timeLocal(bytes, range)
         }
         if let v = decimal(bytes, range), v > 0 { return Int64(v) }

@@ -246,7 +246,9 @@ public enum SQLFingerprint {
                             i += 1
                             continue
                         }
-                        if kind == 3 {
+                        // A repeated row collapses only if nothing but literals came since the
+                        // previous one (an operator in it reset `valuesEnd` to -1).
+                        if kind == 3, valuesEnd >= 0, valuesEnd <= w.n {
                             w.n = valuesEnd
                             lastKind = 1
                             i += 1

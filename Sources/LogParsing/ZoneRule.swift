@@ -52,18 +52,20 @@ public struct ZoneRule: Sendable {
         return (hours * 3600 + minutes * 60) * (sign == UInt8(ascii: "-") ? -1 : 1)
     }
 
-    /// True epoch seconds for a wall-clock time read as if it were UTC.
+    /// True epoch seconds for a wall-clock time read as if it were UTC. Any `naive` is accepted:
+    /// within a day of `Int64`'s limits (no parser produces such times) the result wraps
+    /// instead of trapping.
     @inline(__always)
     public mutating func utc(fromNaive naive: Int64) -> Int64 {
         switch kind {
-        case .fixed(let offset): return naive - Int64(offset)
+        case .fixed(let offset): return naive &- Int64(offset)
         case .local:
-            let hour = naive >= 0 ? naive / 3600 : (naive - 3599) / 3600
+            let hour = naive >= 0 ? naive / 3600 : (naive &- 3599) / 3600
             if hour != cachedHour {
                 cachedHour = hour
-                cachedOffset = ZoneRule.localOffset(atNaive: hour * 3600)
+                cachedOffset = ZoneRule.localOffset(atNaive: hour &* 3600)
             }
-            return naive - cachedOffset
+            return naive &- cachedOffset
         }
     }
 
@@ -76,7 +78,7 @@ public struct ZoneRule: Sendable {
             return Int64(parts.tm_gmtoff)
         }
         let first = gmtoff(naive)
-        return gmtoff(naive - first)
+        return gmtoff(naive &- first)
     }
 
     /// Common zone abbreviations as PostgreSQL and syslog write them, in seconds east of UTC.
