@@ -56,7 +56,8 @@ public struct ApplicationAggregate: Sendable {
     /// docker-compose services: events and ERROR+FATAL events per service.
     public private(set) var services = KeyedTable<Counter>(capacity: 500)
     public private(set) var serviceErrors = KeyedTable<Counter>(capacity: 500)
-    /// nginx error log: events per `client:` and per `upstream:` value.
+    /// nginx error log: events per `client:` value and per upstream server (the `upstream:`
+    /// value up to its path); Apache httpd error log: events per client.
     public private(set) var clients = KeyedTable<Counter>(capacity: 1_000)
     public private(set) var upstreams = KeyedTable<Counter>(capacity: 1_000)
     /// Formats seen (names), for the report header.
@@ -108,7 +109,27 @@ public struct ApplicationAggregate: Sendable {
             if level.isError { serviceErrors.add(key) }
         }
         if let c = r.client, c.upperBound <= event.count { clients.add(UnsafeRawBufferPointer(rebasing: event[c])) }
-        if let u = r.upstream, u.upperBound <= event.count { upstreams.add(UnsafeRawBufferPointer(rebasing: event[u])) }
+        if let u = r.upstream, u.upperBound <= event.count {
+            upstreams.add(UnsafeRawBufferPointer(rebasing: event[ApplicationAggregate.upstreamServer(event, u)]))
+        }
+    }
+
+    /// The server part of an nginx `upstream:` value: `http://10.0.0.2:8080/api/orders/42` ->
+    /// `http://10.0.0.2:8080`, so that the breakdown is by upstream server, not by request.
+    /// A value without `://` (`unix:/run/app.sock:`, a bare address) is kept whole.
+    @inline(__always)
+    static func upstreamServer(_ b: UnsafeRawBufferPointer, _ u: Range<Int>) -> Range<Int> {
+        var i = u.lowerBound
+        while i + 2 < u.upperBound {
+            if b[i] == 0x3a, b[i + 1] == 0x2f, b[i + 2] == 0x2f {
+                var k = i + 3
+                while k < u.upperBound, b[k] != 0x2f { k += 1 }
+                return u.lowerBound..<k
+            }
+            if b[i] == 0x2f { break }
+            i += 1
+        }
+        return u
     }
 
     /// Doubles the bucket width (the error groups' series follow).

@@ -25,7 +25,7 @@ import LogParsing
 /// | `error_groups_exact` | false when groups were evicted (counts may then be short by up to `error_groups_eviction_floor`) |
 /// | `error_groups_evicted_events` | events of evicted groups |
 /// | `services` | docker-compose services: `[{service, events, errors}]` |
-/// | `clients`, `upstreams` | nginx error log (clients also Apache httpd's): `[{client|upstream, events}]`, top `top` each |
+/// | `clients`, `upstreams` | nginx error log (clients also Apache httpd's; an upstream is the `upstream:` value up to its path, `http://10.0.0.2:8080`): `[{client|upstream, events}]`, top `top` each |
 public enum ApplicationReport {
     static let levelOrder: [ApplicationLevel] = [.fatal, .error, .warn, .notice, .info, .debug, .trace, .unknown]
 
@@ -137,10 +137,12 @@ public enum ApplicationReport {
             if g.firstSeen <= g.lastSeen {
                 line += "  \(TimeText.short(g.firstSeen, seconds: true)) .. \(TimeText.short(g.lastSeen, seconds: true))"
             }
-            // The busiest bucket (the JSON has every bucket).
+            // The busiest bucket (the JSON has every bucket), as much of it as the width allows.
             if g.bucketStarts.count > 1, let peak = g.bucketCounts.indices.max(by: { g.bucketCounts[$0] < g.bucketCounts[$1] }) {
-                line += "  peak \(TextReport.count(g.bucketCounts[peak]))/\(TimeText.width(a.bucketSeconds))"
-                line += " at \(TimeText.short(g.bucketStarts[peak], seconds: a.bucketSeconds < 60)) in \(g.bucketStarts.count) buckets"
+                let short = "  peak \(TextReport.count(g.bucketCounts[peak]))/\(TimeText.width(a.bucketSeconds))"
+                    + " at \(TimeText.short(g.bucketStarts[peak], seconds: a.bucketSeconds < 60))"
+                let long = short + " in \(g.bucketStarts.count) buckets"
+                if line.count + long.count <= width { line += long } else if line.count + short.count <= width { line += short }
             }
             out += line + "\n"
             out += "   " + TextReport.cut(g.template.replacingOccurrences(of: "\t", with: " ").replacingControlCharacters(), max(20, width - 3)) + "\n"
