@@ -63,7 +63,7 @@ import LogAggregation
     }
 
     @Test func textErrorGroups() {
-        let text = ApplicationReport.text(Self.aggregate(Self.java, .text), top: 10, width: 100, errorsOnly: false)
+        let text = ApplicationReport.text(Self.aggregate(Self.java, .text), top: 10, width: 120, errorsOnly: false)
         #expect(text.contains("\nTop error groups (warn, error, fatal)\n"))
         #expect(text.contains("1. [error] 2×  2026-11-24 10:00:10 .. 2026-11-24 10:01:05  peak 1/1m at 2026-11-24 10:00 in 2 buckets\n"))
         #expect(text.contains("   order <*> failed\n   e.g. 2026-11-24 10:00:10 ERROR order 42 failed\n"))
@@ -73,7 +73,7 @@ import LogAggregation
         #expect(text.contains("        … 2 more lines\n"))
         #expect(text.contains("2. [warn] 1×  2026-11-24 10:01:30 .. 2026-11-24 10:01:30\n   slow query <*> ms\n"))
         // The peak is shortened, then left out, to keep the group's line within the width.
-        let narrow = ApplicationReport.text(Self.aggregate(Self.java, .text), top: 10, width: 90, errorsOnly: false)
+        let narrow = ApplicationReport.text(Self.aggregate(Self.java, .text), top: 10, width: 100, errorsOnly: false)
         #expect(narrow.contains("1. [error] 2×  2026-11-24 10:00:10 .. 2026-11-24 10:01:05  peak 1/1m at 2026-11-24 10:00\n"))
         let narrower = ApplicationReport.text(Self.aggregate(Self.java, .text), top: 10, width: 70, errorsOnly: false)
         #expect(narrower.contains("1. [error] 2×  2026-11-24 10:00:10 .. 2026-11-24 10:01:05\n"))
