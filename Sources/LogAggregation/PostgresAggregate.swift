@@ -19,7 +19,7 @@ public struct PostgresQueryStats: KeyedValue {
         calls += other.calls
         unmeasured += other.unmeasured
         duration.merge(other.duration)
-        if let o = other.slowest, slowest == nil || o.seconds > slowest!.seconds { slowest = o }
+        if let o = other.slowest, slowest == nil || o.ranksAbove(slowest!) { slowest = o }
     }
 }
 
@@ -27,6 +27,18 @@ public struct PostgresQueryStats: KeyedValue {
 public struct PostgresExample: Sendable, Equatable {
     public var seconds: Double
     public var time: Int64?
+
+    /// Slower first, then earlier: a total order, so the examples kept do not depend on how
+    /// the input was split between workers or in which order parts were merged.
+    @inline(__always)
+    public static func ranks(seconds: Double, time: Int64?, above other: PostgresExample) -> Bool {
+        seconds != other.seconds ? seconds > other.seconds : (time ?? .max) < (other.time ?? .max)
+    }
+
+    public func ranksAbove(_ other: PostgresExample) -> Bool {
+        PostgresExample.ranks(seconds: seconds, time: time, above: other)
+    }
+
     public var query: String
     public var parameters: String?
     public var database: String?
@@ -39,14 +51,19 @@ public struct PostgresErrorStats: KeyedValue {
     public var severity: PostgresSeverityClass = .error
     /// SQLSTATE of the first occurrence, when logged (`%e`, csvlog, jsonlog).
     public var sqlstate: String? = nil
-    /// The first occurrence's message and statement.
+    /// The earliest occurrence's message and statement (the earliest wherever the input was
+    /// cut, so merged parts agree with one pass).
     public var example: String = ""
     public var statement: String? = nil
+    public var exampleTime: Int64 = .max
 
     public init() {}
     public var weight: UInt64 { count }
     public mutating func merge(_ other: PostgresErrorStats) {
-        if count == 0 { severity = other.severity; sqlstate = other.sqlstate; example = other.example; statement = other.statement }
+        if other.count > 0 && (count == 0 || other.exampleTime < exampleTime) {
+            severity = other.severity; sqlstate = other.sqlstate; example = other.example; statement = other.statement
+            exampleTime = other.exampleTime
+        }
         count += other.count
     }
 }
@@ -261,14 +278,15 @@ public struct PostgresAggregate: Sendable {
 
     /// Whether an execution of `seconds` would enter `slowestQueries`.
     @inline(__always)
-    func isAmongSlowest(_ seconds: Double) -> Bool {
-        slowestQueries.count < PostgresAggregate.slowestKept || seconds > slowestQueries[slowestQueries.count - 1].seconds
+    func isAmongSlowest(_ seconds: Double, time: Int64?) -> Bool {
+        slowestQueries.count < PostgresAggregate.slowestKept
+            || PostgresExample.ranks(seconds: seconds, time: time, above: slowestQueries[slowestQueries.count - 1])
     }
 
     mutating func keepSlowest(_ example: PostgresExample) {
-        guard isAmongSlowest(example.seconds) else { return }
+        guard isAmongSlowest(example.seconds, time: example.time) else { return }
         var at = slowestQueries.count
-        while at > 0, slowestQueries[at - 1].seconds < example.seconds { at -= 1 }
+        while at > 0, example.ranksAbove(slowestQueries[at - 1]) { at -= 1 }
         slowestQueries.insert(example, at: at)
         if slowestQueries.count > PostgresAggregate.slowestKept { slowestQueries.removeLast() }
     }

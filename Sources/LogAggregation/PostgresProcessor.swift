@@ -560,8 +560,8 @@ public final class PostgresProcessor: LineProcessor {
         }
         if e.pid >= 0 { unpaired[e.pid % PostgresProcessor.unpairedSlots].pid = -1 }
         measured(index, e, seconds: seconds, slot)
-        let isSlowest = aggregate.queryTable[index].slowest.map { seconds > $0.seconds } ?? true
-        let isAmongSlowest = aggregate.isAmongSlowest(seconds)
+        let isSlowest = aggregate.queryTable[index].slowest.map { PostgresExample.ranks(seconds: seconds, time: e.time, above: $0) } ?? true
+        let isAmongSlowest = aggregate.isAmongSlowest(seconds, time: e.time)
         if isSlowest || isAmongSlowest {
             var parameters: String? = nil
             if let d = e.detail, hasPrefix(b, d, "parameters: ") { parameters = text(b, (d.lowerBound + 12)..<d.upperBound) }
@@ -750,7 +750,9 @@ public final class PostgresProcessor: LineProcessor {
         }
         let n = PostgresProcessor.template(b, m, into: fingerprint)
         let i = aggregate.errorTemplates.index(UnsafeRawBufferPointer(rebasing: fingerprint[0..<n]))
-        if aggregate.errorTemplates[i].count == 0 {
+        let time = e.time ?? .max
+        if aggregate.errorTemplates[i].count == 0 || time < aggregate.errorTemplates[i].exampleTime {
+            aggregate.errorTemplates[i].exampleTime = time
             aggregate.errorTemplates[i].severity = e.severity == .fatal ? .fatal : (e.severity == .panic ? .panic : .error)
             aggregate.errorTemplates[i].sqlstate = text(b, state)
             aggregate.errorTemplates[i].example = text(b, m) ?? ""

@@ -97,16 +97,20 @@ public enum Analyzer {
         for (index, input) in inputs.enumerated() {
             let parts = max(1, configuration.workers)
             if parts > 1, let size = input.splittableSize(), size >= configuration.splitThreshold {
-                // All parts must use one format: detect it from the file's start now. Only formats
-                // whose events are single lines can be cut between lines.
+                // All parts must use one format: detect it from the file's start now. Cuts go
+                // before lines that start an event (see `EventBoundary`).
                 var format: LogFormat? = nil
+                var sample: [[UInt8]] = []
                 if let source = try? input.open() {
                     let reader = LineReader(source: source, maxLineLength: configuration.maxLineLength,
                                             readSize: 64 * 1024)
-                    format = detector.choose(FormatDetector.sniff(reader)).format
+                    sample = FormatDetector.sniff(reader)
+                    format = detector.choose(sample).format
                 }
-                if let format, format.isLineOriented {
-                    for (part, range) in input.lineAlignedRanges(size: size, parts: parts).enumerated() {
+                if let format, let boundary = EventBoundary(format: format, zone: configuration.zone, sample: sample) {
+                    var ranges = input.lineAlignedRanges(size: size, parts: parts)
+                    if !format.isLineOriented { ranges = boundary.eventAligned(ranges, path: input.path) }
+                    for (part, range) in ranges.enumerated() {
                         units.append(WorkUnit(inputIndex: index, input: input, range: range, part: part, format: format))
                     }
                     continue

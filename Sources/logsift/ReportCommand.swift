@@ -75,6 +75,10 @@ struct ReportCommand: ParsableCommand {
     @Flag(name: .long, help: "Read inputs in the order given instead of oldest rotated file first.")
     var keepOrder = false
 
+    /// Files at least this big are cut between workers (tests use small values).
+    @Option(name: .long, help: .hidden)
+    var splitBytes: Int = 8 << 20
+
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
         case text, json
     }
@@ -112,6 +116,7 @@ struct ReportCommand: ParsableCommand {
         configuration.maxLineLength = maxLineLength
         configuration.sampleLimit = samples
         configuration.keepOrder = keepOrder
+        configuration.splitThreshold = max(1, splitBytes)
         configuration.zone = ZoneRule.parse(tz)!
         if let pgPrefix {
             configuration.format = .fixed(.postgres(PostgresFormat(prefix: pgPrefix)))
