@@ -20,6 +20,13 @@ import Darwin
 /// Guarantee: for a quantile q, the element of 0-based rank floor(q·(n−1)) in the sorted input is
 /// `x`, and the estimate `e` satisfies |e − x| ≤ 0.01·x. `max` and `min` are exact. Values ≤ 0
 /// (a `0.000` request time) are counted as 0 exactly.
+///
+/// Any double is accepted, so that no input line can trap or bloat it: a NaN is not a duration
+/// and is ignored (not counted, no effect on `min`/`max`/`mean`); positive values outside
+/// [`trackedRange`] (1 ns to 10^9 s, about 31 years; `.infinity` included) are counted in its
+/// edge buckets, so the guarantee holds inside that range and the bucket array never exceeds
+/// about 2,100 slots whatever the values; `min`/`max` stay exact (`.infinity` too); values whose
+/// millionths do not fit 9·10^15 are left out of `sum` and `mean`.
 public struct LatencySketch: Sendable, Equatable {
     public static let relativeAccuracy = 0.01
     static let gamma = (1 + relativeAccuracy) / (1 - relativeAccuracy)
@@ -38,6 +45,9 @@ public struct LatencySketch: Sendable, Equatable {
 
     public init() {}
 
+    /// Positive values are bucketed after clamping to this range (see the type's comment).
+    public static let trackedRange: ClosedRange<Double> = 1e-9...1e9
+
     @inline(__always)
     static func index(_ value: Double) -> Int {
         Int((log(value) * inverseLogGamma).rounded(.up))
@@ -50,13 +60,15 @@ public struct LatencySketch: Sendable, Equatable {
 
     @inline(__always)
     public mutating func add(_ value: Double) {
+        guard !value.isNaN else { return }  // not a duration (see the type's comment)
         count &+= 1
         let micros = (value * 1e6).rounded()
         sumMicros &+= abs(micros) < 9e15 ? Int64(micros) : 0  // absurd values stay out of the mean
         if value < min { min = value }
         if value > max { max = value }
         guard value > 0 else { zeroCount &+= 1; return }
-        let i = LatencySketch.index(value)
+        // Literals rather than `trackedRange`: no lazy global on the per-line path.
+        let i = LatencySketch.index(value < 1e-9 ? 1e-9 : (value > 1e9 ? 1e9 : value))
         let slot = i &- offset
         if slot >= 0 && slot < counts.count {
             counts[slot] &+= 1
@@ -100,7 +112,7 @@ public struct LatencySketch: Sendable, Equatable {
 
     /// The estimate of quantile `q` (0...1), or nil when empty. See the type's guarantee.
     public func quantile(_ q: Double) -> Double? {
-        guard count > 0 else { return nil }
+        guard count > 0, !q.isNaN else { return nil }
         if q >= 1 { return max }
         if q <= 0 { return min }
         let rank = UInt64((q * Double(count - 1)).rounded(.down))

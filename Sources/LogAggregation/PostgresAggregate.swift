@@ -261,15 +261,17 @@ public struct PostgresAggregate: Sendable {
         sessionDuration.merge(other.sessionDuration)
         checkpoints += other.checkpoints
         checkpointsStarted += other.checkpointsStarted
-        checkpointWriteMillis += other.checkpointWriteMillis
-        checkpointSyncMillis += other.checkpointSyncMillis
-        checkpointTotalMillis += other.checkpointTotalMillis
-        checkpointBuffers += other.checkpointBuffers
+        // Sums of values read from the log wrap as they do line by line (`&+=`): a hostile log
+        // overflows them, and merging must not trap.
+        checkpointWriteMillis &+= other.checkpointWriteMillis
+        checkpointSyncMillis &+= other.checkpointSyncMillis
+        checkpointTotalMillis &+= other.checkpointTotalMillis
+        checkpointBuffers &+= other.checkpointBuffers
         autovacuums += other.autovacuums
         autoanalyzes += other.autoanalyzes
         maintenance.merge(other.maintenance)
         tempFiles += other.tempFiles
-        tempFileBytes += other.tempFileBytes
+        tempFileBytes &+= other.tempFileBytes
         tempFileMaxBytes = Swift.max(tempFileMaxBytes, other.tempFileMaxBytes)
         lockWaits += other.lockWaits
         lockWaitDuration.merge(other.lockWaitDuration)

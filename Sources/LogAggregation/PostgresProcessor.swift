@@ -682,7 +682,10 @@ public final class PostgresProcessor: LineProcessor {
         if let at = find(b, m, "wrote "), let (v, _) = number(b, at + 6, m.upperBound) { aggregate.checkpointBuffers &+= UInt64(v) }
         func millis(_ key: StaticString) -> Int64 {
             guard let at = find(b, m, key), let (v, _) = number(b, at + key.utf8CodeUnitCount, m.upperBound) else { return 0 }
-            return Int64((v * 1000).rounded())
+            // `write=999999999999999999 s` would not fit Int64 as milliseconds: absurd times
+            // (over 285,000 years) are left out rather than trapping.
+            let ms = (v * 1000).rounded()
+            return ms < 9e18 ? Int64(ms) : 0
         }
         aggregate.checkpointWriteMillis &+= millis("write=")
         aggregate.checkpointSyncMillis &+= millis("sync=")

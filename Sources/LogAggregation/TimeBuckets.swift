@@ -37,7 +37,9 @@ public struct TimeBuckets<Bucket: BucketValue>: Sendable {
         return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
     }
 
-    /// The start of the bucket holding `time` at the current width.
+    /// The start of the bucket holding `time` at the current width. Within a width of
+    /// `Int64.min` the true start is not representable and the result wraps (no parser writes
+    /// such times; the series stays consistent, it does not trap).
     @inline(__always)
     public func start(of time: Int64) -> Int64 {
         TimeBuckets.floorDiv(time, width) &* width
@@ -47,8 +49,13 @@ public struct TimeBuckets<Bucket: BucketValue>: Sendable {
     @inline(__always)
     public mutating func slot(for time: Int64) -> Int {
         let start = start(of: time)
-        return start == lastStart ? lastSlot : slot(start: start)
+        // `lastSlot < 0`: nothing cached yet (`lastStart`'s `.min` is also a valid start).
+        return start == lastStart && lastSlot >= 0 ? lastSlot : slot(start: start)
     }
+
+    /// The widest width: past it the width cannot double, and as `Int64` then holds at most
+    /// four bucket starts, the series may exceed `maxBuckets` by up to two.
+    static var widestWidth: Int64 { Int64.max / 2 }
 
     @inline(never)
     mutating func slot(start: Int64) -> Int {
@@ -57,7 +64,7 @@ public struct TimeBuckets<Bucket: BucketValue>: Sendable {
             lastSlot = slot
             return slot
         }
-        if buckets.count >= maxBuckets {
+        if buckets.count >= maxBuckets, width <= TimeBuckets.widestWidth {
             widen()
             return slot(start: self.start(of: start))
         }
@@ -84,7 +91,7 @@ public struct TimeBuckets<Bucket: BucketValue>: Sendable {
     public mutating func regroup(to newWidth: Int64) {
         var merged: [Int64: Bucket] = [:]
         for (start, bucket) in zip(starts, buckets) {
-            merged[TimeBuckets.floorDiv(start, newWidth) * newWidth, default: Bucket()].merge(bucket)
+            merged[TimeBuckets.floorDiv(start, newWidth) &* newWidth, default: Bucket()].merge(bucket)
         }
         width = newWidth
         starts = merged.keys.sorted()

@@ -27,15 +27,17 @@ public struct BucketStats: BucketValue {
         if let t = record.upstreamTime { upstream.add(t) }
     }
 
+    /// Wrapping sums, as in `add`: a hostile log's byte counts (`999999999999999999` on a few
+    /// lines) overflow 64 bits, and merging must neither trap nor disagree with one pass.
     public mutating func merge(_ other: BucketStats) {
-        requests += other.requests
-        classes.0 += other.classes.0
-        classes.1 += other.classes.1
-        classes.2 += other.classes.2
-        classes.3 += other.classes.3
-        classes.4 += other.classes.4
-        classes.5 += other.classes.5
-        bytes += other.bytes
+        requests &+= other.requests
+        classes.0 &+= other.classes.0
+        classes.1 &+= other.classes.1
+        classes.2 &+= other.classes.2
+        classes.3 &+= other.classes.3
+        classes.4 &+= other.classes.4
+        classes.5 &+= other.classes.5
+        bytes &+= other.bytes
         latency.merge(other.latency)
         upstream.merge(other.upstream)
     }
@@ -114,10 +116,10 @@ public struct TrafficAggregate: Sendable {
     public mutating func merge(_ other: TrafficAggregate) {
         series.merge(other.series)
         total.merge(other.total)
-        for i in 0..<600 { statusCounts[i] += other.statusCounts[i] }
+        for i in 0..<600 { statusCounts[i] &+= other.statusCounts[i] }
         paths.merge(other.paths)
-        untimed += other.untimed
-        pathless += other.pathless
+        untimed &+= other.untimed
+        pathless &+= other.pathless
         firstTime = Swift.min(firstTime, other.firstTime)
         lastTime = Swift.max(lastTime, other.lastTime)
     }

@@ -9,15 +9,15 @@ import Darwin
 // `swift test --filter Robustness` picks it up with them). A copy lives in each test target
 // that fuzzes, as test targets cannot share code.
 //
-// - `SplitMix64`: a seeded generator, so that every failure reproduces from its seed.
+// - `FuzzRNG` (SplitMix64): a seeded generator, so that every failure reproduces from its seed.
 // - `FuzzCase`: the case under test (suite, seed, iteration, input bytes) is kept in memory
 //   allocated once; if the process traps (SIGILL/SIGTRAP: a Swift precondition; SIGSEGV/SIGBUS)
 //   a signal handler writes it to stderr before dying, and a watchdog writes it and aborts when
 //   one case runs longer than `FuzzCase.hangSeconds` (a hang).
 // - `Mutator`: the byte-level mutations applied to real lines.
 
-/// Sebastiano Vigna's SplitMix64: tiny, fast, and good enough to drive mutations.
-struct SplitMix64: RandomNumberGenerator {
+/// SplitMix64 (Sebastiano Vigna): tiny, fast, and good enough to drive mutations.
+struct FuzzRNG: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
@@ -176,7 +176,7 @@ enum Mutator {
     ]
 
     /// One mutation of `line`.
-    static func mutate(_ line: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
+    static func mutate(_ line: [UInt8], _ rng: inout FuzzRNG) -> [UInt8] {
         var b = line
         switch rng.below(10) {
         case 0:  // truncate
@@ -221,19 +221,19 @@ enum Mutator {
     }
 
     /// `line` mutated 1...`max` times.
-    static func mutations(_ line: [UInt8], _ rng: inout SplitMix64, max: Int = 4) -> [UInt8] {
+    static func mutations(_ line: [UInt8], _ rng: inout FuzzRNG, max: Int = 4) -> [UInt8] {
         var b = line
         for _ in 0..<(1 + rng.below(max)) { b = mutate(b, &rng) }
         return b
     }
 
-    static func randomBytes(_ rng: inout SplitMix64, count: Int) -> [UInt8] {
+    static func randomBytes(_ rng: inout FuzzRNG, count: Int) -> [UInt8] {
         (0..<count).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
     }
 
     /// Random bytes drawn mostly from printable ASCII and `nasty`, which reach deeper into
     /// parsers than uniform bytes.
-    static func randomText(_ rng: inout SplitMix64, count: Int) -> [UInt8] {
+    static func randomText(_ rng: inout FuzzRNG, count: Int) -> [UInt8] {
         (0..<count).map { _ in
             rng.chance(30) ? rng.pick(nasty) : UInt8(32 + rng.below(95))
         }

@@ -18,7 +18,7 @@ import PCRE2
     /// Every byte parser on random text, on tokens (huge digit runs, `1e308`, impossible dates)
     /// and on every sub-range of them: no trap, and the values are in range.
     @Test func byteParsersOnAnyBytes() {
-        var rng = SplitMix64(seed: fuzzSeed ^ 0xB1)
+        var rng = FuzzRNG(seed: fuzzSeed ^ 0xB1)
         var inputs: [[UInt8]] = Mutator.tokens.map { Array($0.utf8) }
         for _ in 0..<3000 {
             var b = rng.chance(50) ? Array(rng.pick(Mutator.tokens).utf8) : Mutator.randomText(&rng, count: rng.below(40))
@@ -108,7 +108,7 @@ import PCRE2
     /// `daysFromCivil` and `civil(fromDays:)` accept any integers without trapping, and are
     /// inverse over ±100 million years.
     @Test func civilArithmeticAtTheExtremes() {
-        var rng = SplitMix64(seed: fuzzSeed ^ 0xC1)
+        var rng = FuzzRNG(seed: fuzzSeed ^ 0xC1)
         let extremes: [Int64] = [.min, .min + 1, -1, 0, 1, .max - 1, .max, Int64(Int32.max), Int64(Int32.min)]
         FuzzCase.begin("civil/daysFromCivil at Int64 extremes", [])
         for d in extremes { _ = ByteParsing.civil(fromDays: d) }
@@ -125,7 +125,7 @@ import PCRE2
 
     /// `--tz` values of any shape, and `utc(fromNaive:)` at the extremes of `Int64`.
     @Test func zoneRulesAtTheExtremes() {
-        var rng = SplitMix64(seed: fuzzSeed ^ 0x2E)
+        var rng = FuzzRNG(seed: fuzzSeed ^ 0x2E)
         let texts = ["", "+", "-", "+1", "+14", "+99", "+9999", "-99:99", "+14:00", "-12:00", "+0:", "++0100", "local", "LOCAL",
                      "utc", "CEST", "xyz", "+01:0", "\u{0}", "é", "+١٢"]
         for text in texts { _ = ZoneRule.parse(text) }
@@ -203,7 +203,7 @@ import PCRE2
     @Test func accessParsersOnMutatedLines() throws {
         let lines = Self.accessLines()
         let parsers = try Self.accessParsers()
-        var rng = SplitMix64(seed: fuzzSeed ^ 0xAC)
+        var rng = FuzzRNG(seed: fuzzSeed ^ 0xAC)
         var record = AccessRecord()
         func check(_ input: [UInt8], _ label: @autoclosure () -> String) {
             FuzzCase.begin(label(), input)
@@ -233,7 +233,7 @@ import PCRE2
 
     /// Request lines of odd shapes, split in place (the method and path ranges stay inside).
     @Test func requestLinesOfAnyShape() {
-        var rng = SplitMix64(seed: fuzzSeed ^ 0x5E)
+        var rng = FuzzRNG(seed: fuzzSeed ^ 0x5E)
         var samples = ["GET", "GET ", "GET /", "GET / HTTP/1.1", "GET http://", "GET http:// ", "GET http://x", "GET http://x/",
                        "A ?", "A #", " ", "", "GET  ", "GET http://x HTTP/1.1", "GET :// /"].map { Array($0.utf8) }
         for _ in 0..<2000 { samples.append(Mutator.mutations(rng.pick(samples), &rng)) }
@@ -253,7 +253,7 @@ import PCRE2
     // MARK: - SQL fingerprints
 
     @Test func sqlFingerprintsOfAnyBytes() {
-        var rng = SplitMix64(seed: fuzzSeed ^ 0x5A)
+        var rng = FuzzRNG(seed: fuzzSeed ^ 0x5A)
         var inputs: [[UInt8]] = [
             "SELECT 'unterminated", "SELECT E'\\", "SELECT E'abc\\'", "SELECT $$ never ends", "SELECT $tag$ x $tag",
             "SELECT $", "SELECT $1$", "/* open comment", "/* /* nested */", "-- comment only", "SELECT \"ident",
@@ -306,7 +306,7 @@ import PCRE2
     /// `PostgresFormat.detect` (which infers and compiles prefixes from the text) on mutated
     /// samples of every kind, and each common prefix's parser on mutated lines.
     @Test func postgresDetectionOnMutatedSamples() throws {
-        var rng = SplitMix64(seed: fuzzSeed ^ 0x96)
+        var rng = FuzzRNG(seed: fuzzSeed ^ 0x96)
         let sources = Self.postgresSources.map { RobustnessCorpus.lines(relative: $0, limit: 60) }.filter { !$0.isEmpty }
         guard !sources.isEmpty else { print("SKIPPED: corpora not found"); return }
         for i in 0..<60 {
@@ -350,7 +350,7 @@ import PCRE2
     /// Mutated definitions of the pattern library compile or throw a `GrokError`; what compiles
     /// matches random lines and mutated corpus lines without trapping.
     @Test func grokCompilerOnMutatedPatterns() throws {
-        var rng = SplitMix64(seed: fuzzSeed ^ 0x6E)
+        var rng = FuzzRNG(seed: fuzzSeed ^ 0x6E)
         let library = GrokLibrary.builtin
         let names = library.names
         let lines = Self.accessLines()
