@@ -5,7 +5,7 @@
 ///
 /// | case | name | example |
 /// | --- | --- | --- |
-/// | `.text` | `app-text` | `2026-11-24 10:00:00,123 - app.db - ERROR - lost connection` (Python), `2026-11-24 10:00:00.123 [main] ERROR c.e.Orders - failed` (logback/log4j), `2026-11-24T10:00:00Z\tERROR\tmsg` (zap console), `[2026-11-24 10:00:00] ERROR: msg`, `E1124 10:00:00.123456  1234 file.go:42] msg` (glog/klog, year from `referenceTime` unless written: `E20261124 ...`) |
+/// | `.text` | `app-text` | `2026-11-24 10:00:00,123 - app.db - ERROR - lost connection` (Python), `2026-11-24 10:00:00.123 [main] ERROR c.e.Orders - failed` (logback/log4j), `2026-11-24T10:00:00Z\tERROR\tmsg` (zap console), `[2026-11-24 10:00:00] ERROR: msg`, `E1124 10:00:00.123456  1234 file.go:42] msg` (glog/klog, year from `referenceTime` unless written: `E20261124 ...`), `20261124T100000Z INFO msg` (ISO basic), `10:00:00.123 ERROR msg` (time of day only: an event without a time, and only with a level) |
 /// | `.rails` | `app-rails` | `E, [2026-11-24T10:00:00.123456 #1234] ERROR -- : msg` (Ruby Logger) |
 /// | `.jsonLines` | `app-jsonl` | `{"ts":1795510800.5,"level":"error","msg":"...","ctx":{...}}` |
 /// | `.logfmt` | `app-logfmt` | `time="2026-11-24T10:00:00Z" level=error msg="..." k=v` (logrus, go-kit, zap logfmt) |

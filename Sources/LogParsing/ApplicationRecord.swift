@@ -313,7 +313,7 @@ public struct ApplicationLineParser: Sendable {
         let bracketed = b[s] == 0x5b
         if bracketed { s += 1 }
         guard s < end, ApplicationLineParser.isDigit(b[s]) else { return !bracketed && s < end && parseGlog(b, s, end, &r) }
-        guard let (t, after) = timestamp(b, s, end) else { return false }
+        guard let (t, after) = timestamp(b, s, end) ?? compactTimestamp(b, s, end) else { return timeOnly(b, s, end, bracketed, &r) }
         r.time = t
         var i = after
         if bracketed, i < end, b[i] == 0x5d { i += 1 }
@@ -325,6 +325,45 @@ public struct ApplicationLineParser: Sendable {
         } else {
             r.message = ApplicationLineParser.skipMessageSeparators(b, i, end)..<end
         }
+        return true
+    }
+
+    /// ISO 8601 basic: `20261124T100000Z`, `20261124T100000.123+0100`, `20261124T100000` (zone
+    /// rule). Only reached when the extended form did not read.
+    mutating func compactTimestamp(_ b: UnsafeRawBufferPointer, _ s: Int, _ end: Int) -> (Int64, Int)? {
+        guard s + 15 <= end, b[s + 8] == 0x54, let year = ByteParsing.digits(b, s, 4), let month = ByteParsing.digits(b, s + 4, 2),
+              let day = ByteParsing.digits(b, s + 6, 2), let hh = ByteParsing.digits(b, s + 9, 2),
+              let mm = ByteParsing.digits(b, s + 11, 2), let ss = ByteParsing.digits(b, s + 13, 2),
+              month >= 1, month <= 12, day >= 1, day <= 31, hh < 24, mm < 60, ss <= 60 else { return nil }
+        var i = s + 15
+        if i < end, b[i] == 0x2e || b[i] == 0x2c {
+            i += 1
+            while i < end, ApplicationLineParser.isDigit(b[i]) { i += 1 }
+        }
+        let naive = Int64(ByteParsing.daysFromCivil(year: year, month: month, day: day) * 86400 + hh * 3600 + mm * 60 + ss)
+        if i < end, b[i] == 0x5a { return (naive, i + 1) }
+        if i + 5 <= end, b[i] == 0x2b || b[i] == 0x2d, ByteParsing.digits(b, i + 1, 4) != nil,
+           let o = ZoneRule.offset(b, i..<(i + 5)) { return (naive - Int64(o), i + 5) }
+        return (zone.utc(fromNaive: naive), i)
+    }
+
+    /// A time of day without a date (`10:00:00.123 ERROR msg`, logback's `%d{HH:mm:ss.SSS}`):
+    /// an event only when a level follows among the next words, and without a time (its date
+    /// is unknown), so it counts in the totals and groups but in no bucket.
+    mutating func timeOnly(_ b: UnsafeRawBufferPointer, _ s: Int, _ end: Int, _ bracketed: Bool, _ r: inout ApplicationRecord) -> Bool {
+        guard s + 8 < end, ByteParsing.digits(b, s, 2) != nil, b[s + 2] == 0x3a, ByteParsing.digits(b, s + 3, 2) != nil,
+              b[s + 5] == 0x3a, ByteParsing.digits(b, s + 6, 2) != nil else { return false }
+        var i = s + 8
+        if i < end, b[i] == 0x2e || b[i] == 0x2c {
+            i += 1
+            while i < end, ApplicationLineParser.isDigit(b[i]) { i += 1 }
+        }
+        if bracketed, i < end, b[i] == 0x5d { i += 1 }
+        guard i < end, b[i] == 0x20 || b[i] == 0x09 else { return false }
+        let (level, message) = ApplicationLineParser.findLevel(b, i, end, maxTokens: 3)
+        guard let level else { return false }
+        r.level = level
+        r.message = message..<end
         return true
     }
 

@@ -148,6 +148,27 @@ import Testing
         #expect(best?.format == .text && best?.matched == lines.count, "\(String(describing: best))")
     }
 
+    // MARK: - Compact and time-only timestamps
+
+    @Test func compactTimestamps() {
+        #expect(appParse(.text, "20261124T100000Z ERROR disk full")
+                == AppParsed(time: utc(2026, 11, 24, 10, 0, 0), level: .error, message: "disk full"))
+        #expect(appParse(.text, "20261124T100000.250+0100 WARN slow")?.time == utc(2026, 11, 24, 9, 0, 0))
+        #expect(appParse(.text, "20261124T100000 INFO local", zone: ZoneRule.parse("-0500")!)?.time == utc(2026, 11, 24, 15, 0, 0))
+        #expect(appParse(.text, "20261324T100000Z INFO bad month") == nil)
+    }
+
+    /// A time of day alone is an event only with a level, and has no time (no date).
+    @Test func timeOnly() {
+        #expect(appParse(.text, "10:00:00.123 ERROR c.e.Orders - failed")
+                == AppParsed(time: nil, level: .error, message: "c.e.Orders - failed"))
+        #expect(appParse(.text, "[10:00:00] WARN low memory")?.level == .warn)
+        #expect(appParse(.text, "10:00:00,5 [main] INFO  started")?.level == .info)
+        #expect(appParse(.text, "10:00:00 the meeting starts") == nil)
+        #expect(appParse(.text, "10:00 ERROR too short") == nil)
+        #expect(appParse(.text, "99 bottles ERROR") == nil)
+    }
+
     // MARK: - Go crash dumps
 
     static func cont(_ s: String) -> Bool {

@@ -106,8 +106,9 @@ func appLines(_ text: String) -> [[UInt8]] {
         let z = appParse(.text, "2026-11-24T10:00:00.000Z\tERROR\tpayments/charge.go:88\tcharge failed\t{\"id\": 7}")
         #expect(z?.level == .error)
         #expect(z?.message.hasPrefix("payments/charge.go:88\tcharge failed") == true)
-        // Not a timestamp: not an event.
-        #expect(appParse(.text, "10:00:00 ERROR x") == nil)
+        // A time of day with a level: an event without a time (no date); without a level, not one.
+        #expect(appParse(.text, "10:00:00 ERROR x") == AppParsed(time: nil, level: .error, message: "x"))
+        #expect(appParse(.text, "10:00:00 x") == nil)
         #expect(appParse(.text, "    at com.example.Foo.bar(Foo.java:10)") == nil)
     }
 
