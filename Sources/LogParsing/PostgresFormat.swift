@@ -623,12 +623,16 @@ public enum PostgresCSV {
             i += 1
             while i < b.count, b[i] >= 48, b[i] <= 57 { i += 1 }
         }
-        if i < b.count, b[i] == UInt8(ascii: " ") {
-            i += 1
-            while i < b.count, i < s + 64, b[i] != UInt8(ascii: ","), b[i] != UInt8(ascii: "\""), b[i] != UInt8(ascii: " ") { i += 1 }
-        }
+        // csvlog writes the time with its zone (`… 12:00:00.123 UTC`), then the user name field,
+        // quoted or empty. `2015-07-29 17:41:44,747 - INFO …` (a Python log line) is not a record.
+        guard i < b.count, b[i] == UInt8(ascii: " ") else { return false }
+        i += 1
+        let zoneStart = i
+        while i < b.count, i < s + 64, b[i] != UInt8(ascii: ","), b[i] != UInt8(ascii: "\""), b[i] != UInt8(ascii: " ") { i += 1 }
+        guard i > zoneStart else { return false }
         if s == 1 { guard i < b.count, b[i] == UInt8(ascii: "\"") else { return false }; i += 1 }
-        return i < b.count && b[i] == UInt8(ascii: ",")
+        guard i + 1 < b.count, b[i] == UInt8(ascii: ",") else { return false }
+        return b[i + 1] == UInt8(ascii: "\"") || b[i + 1] == UInt8(ascii: ",")
     }
 
     /// Whether a record is still inside a quoted field after `line`, given the state before it.

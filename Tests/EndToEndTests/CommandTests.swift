@@ -22,6 +22,29 @@ import Testing
         #expect(text.text.contains("/nonexistent/x.log: cannot open"))
     }
 
+    /// Every loghub and PostgreSQL fixture goes to its own family: Java/Python logs with a
+    /// `,mmm` fraction are not csvlog records, and csvlog files are.
+    @Test func detectionAcrossFamilies() throws {
+        guard let corpora = Harness.corpora() else { return }
+        let expectations: [(String, String)] = [
+            ("loghub/Hadoop/Hadoop_2k.log", "app-text"),
+            ("loghub/Zookeeper/Zookeeper_2k.log", "app-text"),
+            ("loghub/Windows/Windows_2k.log", "app-text"),
+            ("loghub/Apache/Apache_2k.log", "apache-error"),
+            ("loghub/OpenSSH/OpenSSH_2k.log", "syslog-rfc3164"),
+            ("pgbadger/t/fixtures/anonymize.log", "postgres-csvlog"),
+            ("elastic-beats/filebeat/module/postgresql/log/test/postgresql-13-error-code.csv.log", "postgres-csvlog"),
+            ("lnav/test/logfile_postgres.0", "postgres-stderr '%m [%p] %q%u@%d '"),
+            ("elastic-beats/filebeat/module/nginx/error/test/error.log", "nginx-error"),
+            ("elastic-examples/Common Data Formats/apache_logs/apache_logs", "nginx-combined"),
+        ]
+        let result = try Harness.run(["detect", "--format", "json"] + expectations.map { corpora.appendingPathComponent($0.0).path })
+        let items = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [[String: Any]])
+        for ((file, expected), item) in zip(expectations, items) {
+            #expect(item["format"] as? String == expected, "\(file)")
+        }
+    }
+
     @Test func patternsTestPrintsTypedFields() throws {
         let ok = try Harness.run(["patterns", "test", "%{IPORHOST:client} %{NUMBER:bytes:int}", "10.0.0.1 512"])
         #expect(ok.status == 0)
