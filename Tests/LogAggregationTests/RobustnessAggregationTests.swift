@@ -293,6 +293,50 @@ import LogInput
         FuzzCase.end()
     }
 
+    // MARK: - Inputs that trapped before (regressions)
+
+    /// 20 lines of 999999999999999999 bytes in two minutes: their sum overflows 64 bits when
+    /// widening merges the two buckets (one worker) or when workers' totals merge.
+    @Test func byteSumsThatOverflowWhenMerged() {
+        var one = TrafficAggregate(bucketSeconds: 60, maxBuckets: 2)
+        var other = TrafficAggregate(bucketSeconds: 60, maxBuckets: 2)
+        var r = AccessRecord()
+        r.status = 200
+        r.bytes = 999_999_999_999_999_999
+        [UInt8]().withUnsafeBytes { line in
+            for i in 0..<20 {
+                r.time = Int64(i / 10 * 60)
+                one.add(r, line: line)
+                other.add(r, line: line)
+            }
+            r.time = 3600  // a third bucket: the series widens, merging the first two
+            one.add(r, line: line)
+        }
+        one.merge(other)
+        #expect(one.total.requests == 41)
+        #expect(one.total.bytes == 41 &* 999_999_999_999_999_999)
+    }
+
+    /// A checkpoint time of 10^18 seconds trapped converting its milliseconds to `Int64`;
+    /// an `Int64.min` time trapped `TimeBuckets` (slot -1); `.infinity` trapped the sketch.
+    @Test func valuesThatTrapped() {
+        let processor = PostgresProcessor(format: .stderr(prefix: "%m [%p] "), bucketSeconds: 60, zone: .utc)
+        for line in Self.hostilePostgresLines.prefix(2) + ["2024-06-27 00:00:08 UTC [1] LOG:  connection received: host=x"] {
+            _ = withExactBytes(Array(line.utf8)) { processor.consume($0) }
+        }
+        processor.endInput()
+        #expect(processor.aggregate.checkpoints == 2)
+        #expect(processor.aggregate.checkpointBuffers == 1_000_000_000_000_000_000)  // the double nearest
+        var series = TimeBuckets<BucketStats>(width: 60)
+        #expect(series.slot(for: .min) == 0)
+        var sketch = LatencySketch()
+        sketch.add(.infinity)
+        sketch.add(.nan)
+        sketch.add(1)
+        #expect(sketch.count == 2 && sketch.max == .infinity && sketch.quantile(.nan) == nil)
+        #expect(sketch.quantile(0.5) == sketch.quantile(0))
+    }
+
     // MARK: - gzip input
 
     final class ChunkSource: ByteSource {

@@ -250,6 +250,43 @@ import PCRE2
         FuzzCase.end()
     }
 
+    /// `--nginx-format` text as a user may paste it, broken: it compiles or throws.
+    @Test func nginxFormatsOfAnyText() {
+        var rng = FuzzRNG(seed: fuzzSeed ^ 0x4F)
+        let seeds = (NginxFormat.builtins + Self.customFormats).map { Array($0.logFormat.utf8) }
+            + ["log_format main '$remote_addr' '\"$request\"';", "${", "$", "${}", "'", "''", "$a$b${c}${d"].map { Array($0.utf8) }
+        for i in 0..<500 {
+            let text = rng.chance(10) ? rng.pick(seeds) : Mutator.mutations(rng.pick(seeds), &rng)
+            FuzzCase.begin("NginxFormat.compile \(i) seed \(fuzzSeed)", text)
+            _ = try? NginxFormat(name: "fuzz", logFormat: String(decoding: text, as: UTF8.self)).compile()
+        }
+        FuzzCase.end()
+    }
+
+    // MARK: - Inputs that trapped before (regressions)
+
+    /// Each of these trapped: a look-ahead past a 2-byte range (`-1` as a `$msec`), a request
+    /// line without target, a VALUES row whose collapse set the output length to -1.
+    @Test func inputsThatTrapped() {
+        #expect(withExactBytes(Array("-1".utf8)) { ByteParsing.timestamp($0, 0..<2) } == nil)
+        #expect(withExactBytes(Array("12".utf8)) { ByteParsing.timestamp($0, 0..<2) } == 12)
+        withExactBytes(Array("GET ".utf8)) { b in
+            var record = AccessRecord()
+            RequestLine.split(b, 0..<b.count, into: &record)
+            #expect(record.method == nil && record.path == nil)
+        }
+        #expect(SQLFingerprint.normalize("s (1),(2),values (1),(:),") == "s (?),(?),values (...),(:),")
+        #expect(SQLFingerprint.normalize("insert into t values (1, 'a'), (2, 'b')") == "insert into t values (...)")
+        #expect(withBytes("99999999999999999999") { ByteParsing.decimal($0, $1) } == nil)
+        #expect(withBytes("0000000000000000000001.5") { ByteParsing.decimal($0, $1) } == 1.5)
+        #expect(withBytes("1.0000000000000000000009") { ByteParsing.decimal($0, $1) } == 1)
+        var local = ZoneRule.local
+        _ = local.utc(fromNaive: .min)
+        var east = ZoneRule(.fixed(offsetSeconds: 3600))
+        _ = east.utc(fromNaive: .min)
+        _ = ByteParsing.civil(fromDays: .max)
+    }
+
     // MARK: - SQL fingerprints
 
     @Test func sqlFingerprintsOfAnyBytes() {
