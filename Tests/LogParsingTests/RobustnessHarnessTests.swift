@@ -100,7 +100,10 @@ enum FuzzCase {
     static func end() { active = false }
 
     static let onSignal: @convention(c) (Int32) -> Void = { signal in
-        FuzzCase.dump(reason: "CRASH (SIGILL/SIGTRAP: a Swift trap; SIGSEGV/SIGBUS) in a robustness case")
+        // Other tests run in this process too: report only while a robustness case runs.
+        if FuzzCase.active {
+            FuzzCase.dump(reason: "CRASH (SIGILL/SIGTRAP: a Swift trap; SIGSEGV/SIGBUS) in a robustness case")
+        }
         // Put back the handler found at installation (the other target's copy of this harness,
         // or Swift's backtracer): returning re-executes the faulting instruction, which now
         // goes to it.
@@ -153,7 +156,7 @@ enum FuzzCase {
 func withExactBytes<R>(_ bytes: [UInt8], _ body: (UnsafeRawBufferPointer) -> R) -> R {
     let p = UnsafeMutableRawBufferPointer.allocate(byteCount: Swift.max(bytes.count, 1), alignment: 1)
     defer { p.deallocate() }
-    if !bytes.isEmpty { p.copyMemory(from: UnsafeRawBufferPointer(start: bytes, count: bytes.count)) }
+    if !bytes.isEmpty { bytes.withUnsafeBytes { p.copyMemory(from: $0) } }
     return body(UnsafeRawBufferPointer(rebasing: p[0..<bytes.count]))
 }
 
