@@ -37,7 +37,7 @@ public struct TimeBuckets<Bucket: BucketValue>: Sendable {
         return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
     }
 
-    /// The start of the bucket holding `time` at the current width. Within a width of
+    /// The start of the bucket holding `time` at the current width. Less than one width above
     /// `Int64.min` the true start is not representable and the result wraps (no parser writes
     /// such times; the series stays consistent, it does not trap).
     @inline(__always)
