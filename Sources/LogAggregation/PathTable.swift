@@ -19,11 +19,12 @@ public struct PathStats: KeyedValue {
         if let seconds { latency.add(seconds) }
     }
 
+    /// Wrapping sums, like `record`: a merged result equals one pass even for absurd byte counts.
     public mutating func merge(_ other: PathStats) {
-        requests += other.requests
-        serverErrors += other.serverErrors
-        clientErrors += other.clientErrors
-        bytes += other.bytes
+        requests &+= other.requests
+        serverErrors &+= other.serverErrors
+        clientErrors &+= other.clientErrors
+        bytes &+= other.bytes
         latency.merge(other.latency)
     }
 }

@@ -64,6 +64,10 @@ public struct FormatDetector: Sendable {
         let ranked = scored.enumerated().sorted { a, b in
             a.element.hits != b.element.hits ? a.element.hits > b.element.hits : a.offset < b.offset
         }.map(\.element)
+        // A format the user chose is used even when the first lines do not match it.
+        if !detectFamilies && candidates.count == 1 {
+            return Choice(format: candidates[0], matched: scored[0].hits, sampled: sample.count, runnerUp: nil)
+        }
         guard let best = ranked.first, best.hits > 0 else {
             return Choice(format: nil, matched: 0, sampled: sample.count, runnerUp: nil)
         }
@@ -85,12 +89,18 @@ public struct FormatDetector: Sendable {
         return found
     }
 
-    /// Reads up to `sampleLines` lines of `reader` as copies (detection only, never per line in
-    /// steady state).
+    /// Bytes of sample kept at most (plus the line that crosses it): a file of 1 MiB lines is
+    /// sampled on a few lines, not 200 MiB of them.
+    public static let sampleBytes = 2 << 20
+
+    /// Reads up to `sampleLines` lines (and about `sampleBytes`) of `reader` as copies:
+    /// detection only, never per line in steady state.
     static func sniff(_ reader: LineReader) -> [[UInt8]] {
         var lines: [[UInt8]] = []
-        while lines.count < sampleLines, let line = reader.nextLine() {
+        var bytes = 0
+        while lines.count < sampleLines, bytes < sampleBytes, let line = reader.nextLine() {
             lines.append(Array(line))
+            bytes += line.count
         }
         return lines
     }

@@ -115,6 +115,39 @@ import Testing
         #expect(counted[0] > 1000 && counted[0] < 50_000)
     }
 
+    /// A format the user names is used even when the first 200 lines do not match it.
+    @Test func chosenFormatHoldsPastUnmatchedStart() throws {
+        let dir = try Harness.temporaryDirectory()
+        let url = dir.appendingPathComponent("late.log")
+        try (String(repeating: "banner line\n", count: 300) + Self.goodLine + "\n").write(to: url, atomically: true, encoding: .utf8)
+        let result = try Harness.run(["report", "--format", "json", "--log-format", "nginx-combined+request_time", url.path])
+        let total = try #require(try result.json()["total"] as? [String: Any])
+        #expect(total["requests"] as? Int == 1)
+        #expect(total["unmatched"] as? Int == 300)
+    }
+
+    /// Absurd byte counts in both halves of a split file merge without trapping.
+    @Test func hugeByteCountsMergeAcrossWorkers() throws {
+        let dir = try Harness.temporaryDirectory()
+        let url = dir.appendingPathComponent("huge-bytes.log")
+        let line = #"10.0.0.1 - - [24/Nov/2026:00:00:00 +0000] "GET /x HTTP/1.1" 200 999999999999999999 "-" "curl" 0.100"#
+        try String(repeating: line + "\n", count: 40).write(to: url, atomically: true, encoding: .utf8)
+        let result = try Harness.run(["report", "--format", "json", "--jobs", "2", "--split-bytes", "1", url.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect((try result.json()["total"] as? [String: Any])?["requests"] as? Int == 40)
+    }
+
+    /// Detection samples at most about 2 MiB, however long the lines.
+    @Test func longLinesDoNotBloatDetection() throws {
+        let dir = try Harness.temporaryDirectory()
+        let url = dir.appendingPathComponent("long.log")
+        let long = String(repeating: "y", count: 1 << 20)
+        try String(repeating: long + "\n", count: 60).write(to: url, atomically: true, encoding: .utf8)
+        let result = try Harness.run(["report", "--format", "json", url.path])
+        #expect(result.status == 0)
+        #expect((try result.json()["total"] as? [String: Any])?["lines"] as? Int == 60)
+    }
+
     @Test func usageErrorsExit64() throws {
         let dir = try Harness.temporaryDirectory()
         let good = try goodLog(dir)
