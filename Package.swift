@@ -32,10 +32,12 @@ let package = Package(
         .testTarget(name: "PCRE2Tests", dependencies: ["PCRE2"]),
         .testTarget(name: "ZlibTests", dependencies: ["Zlib"]),
         .testTarget(name: "LogInputTests", dependencies: ["LogInput"]),
-        .testTarget(name: "LogParsingTests", dependencies: ["LogParsing"]),
-        .testTarget(name: "LogAggregationTests", dependencies: ["LogAggregation", "LogInput"]),
+        // Helpers shared by test targets (fuzzing harness, corpora): not shipped.
+        .target(name: "LogsiftTestSupport", path: "Tests/Support"),
+        .testTarget(name: "LogParsingTests", dependencies: ["LogParsing", "LogsiftTestSupport"]),
+        .testTarget(name: "LogAggregationTests", dependencies: ["LogAggregation", "LogInput", "LogsiftTestSupport"]),
         .testTarget(name: "LogReportTests", dependencies: ["LogReport"]),
         .testTarget(name: "LogsiftEngineTests", dependencies: ["LogsiftEngine"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["LogsiftEngine"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["LogsiftEngine", "LogsiftTestSupport"]),
     ]
 )

@@ -1,10 +1,10 @@
 import Foundation
+import LogsiftTestSupport
 import Testing
 
 /// Runs the real `logsift` binary and finds the shared third-party corpora.
 enum Harness {
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static var packageRoot: URL { Corpora.packageRoot }
 
     /// The built executable: `LOGSIFT_BINARY`, else next to the test bundle, else `.build/debug`.
     static let binary: URL = {
@@ -21,20 +21,8 @@ enum Harness {
         return packageRoot.appendingPathComponent(".build/debug/logsift")
     }()
 
-    /// `LOGSIFT_CORPORA`, defaulting to `../shared/corpora` beside the package; nil when absent
-    /// (tests then say they were skipped), unless `LOGSIFT_REQUIRE_CORPORA` is set (CI).
-    static func corpora() -> URL? {
-        let env = ProcessInfo.processInfo.environment
-        let url = env["LOGSIFT_CORPORA"].map { URL(fileURLWithPath: $0) }
-            ?? packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpora")
-        if FileManager.default.fileExists(atPath: url.path) { return url }
-        if env["LOGSIFT_REQUIRE_CORPORA"] != nil {
-            Issue.record("corpora required but missing at \(url.path)")
-        } else {
-            print("SKIPPED: third-party corpora not found at \(url.path) (set LOGSIFT_CORPORA)")
-        }
-        return nil
-    }
+    /// The corpora folder, or nil (skipped, or failed under `LOGSIFT_REQUIRE_CORPORA`).
+    static func corpora(_ test: String = #function) -> URL? { Corpora.root(for: test) }
 
     struct Result {
         var status: Int32

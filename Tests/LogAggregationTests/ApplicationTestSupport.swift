@@ -1,30 +1,11 @@
 import Foundation
+import LogsiftTestSupport
 import Testing
 
-/// <root>/Tests/LogAggregationTests/ApplicationTestSupport.swift -> <root>
-let applicationPackageRoot: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.path
-}()
+let applicationPackageRoot: String = Corpora.packageRoot.path
 
-/// `$LOGSIFT_CORPORA`, else `../shared/corpora` next to the package. When absent: prints
-/// `SKIPPED` and returns nil, or records a failure when `LOGSIFT_REQUIRE_CORPORA` is set.
-func applicationCorpora(for test: String) -> String? {
-    let env = ProcessInfo.processInfo.environment
-    let path = env["LOGSIFT_CORPORA"].flatMap { $0.isEmpty ? nil : $0 }
-        ?? URL(fileURLWithPath: applicationPackageRoot).appendingPathComponent("../shared/corpora").standardized.path
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-        if env["LOGSIFT_REQUIRE_CORPORA"] != nil {
-            Issue.record("corpora required (LOGSIFT_REQUIRE_CORPORA) but not found at \(path)")
-        } else {
-            print("SKIPPED: \(test): corpora not found at \(path) (set LOGSIFT_CORPORA)")
-        }
-        return nil
-    }
-    return path
-}
+/// The corpora's path, or nil (skipped, or failed under `LOGSIFT_REQUIRE_CORPORA`).
+func applicationCorpora(for test: String) -> String? { Corpora.path(for: test) }
 
 /// Rows of a CSV file (RFC 4180 quoting), header row included.
 func applicationCSV(_ text: String) -> [[String]] {

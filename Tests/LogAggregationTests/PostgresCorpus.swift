@@ -1,4 +1,5 @@
 import Foundation
+import LogsiftTestSupport
 import Testing
 import LogParsing
 @testable import LogAggregation
@@ -6,42 +7,12 @@ import LogParsing
 /// Finds the shared corpora and reads (decompressing) the PostgreSQL fixtures, and runs a
 /// `PostgresProcessor` over lines the way the engine will.
 enum PostgresCorpus {
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static var packageRoot: URL { Corpora.packageRoot }
 
-    /// `LOGSIFT_CORPORA`, defaulting to `../shared/corpora`; nil when absent (the test prints
-    /// SKIPPED and passes), unless `LOGSIFT_REQUIRE_CORPORA` is set.
-    static func root() -> URL? {
-        let env = ProcessInfo.processInfo.environment
-        let url = env["LOGSIFT_CORPORA"].map { URL(fileURLWithPath: $0) }
-            ?? packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpora")
-        if FileManager.default.fileExists(atPath: url.path) { return url }
-        if env["LOGSIFT_REQUIRE_CORPORA"] != nil {
-            Issue.record("corpora required but missing at \(url.path)")
-        } else {
-            print("SKIPPED: third-party corpora not found at \(url.path) (set LOGSIFT_CORPORA)")
-        }
-        return nil
-    }
+    static func root(_ test: String = #function) -> URL? { Corpora.root(for: test) }
 
-    /// The file's bytes, through `bzip2 -dc` / `gzip -dc` for `.bz2` / `.gz`.
-    static func read(_ url: URL) throws -> Data {
-        let tool: String
-        switch url.pathExtension {
-        case "bz2": tool = "bzip2"
-        case "gz": tool = "gzip"
-        default: return try Data(contentsOf: url)
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool, "-dc", url.path]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return data
-    }
+    /// The file's bytes, decompressed for `.bz2` / `.gz`.
+    static func read(_ url: URL) throws -> Data { try Corpora.data(url) }
 
     /// Lines split on `\n` with a trailing `\r` removed.
     static func lines(_ data: Data) -> [[UInt8]] {

@@ -1,4 +1,5 @@
 import Foundation
+import LogsiftTestSupport
 import Testing
 import LogParsing
 import LogInput

@@ -1,4 +1,5 @@
 import Foundation
+import LogsiftTestSupport
 import Testing
 @testable import LogParsing
 
@@ -33,30 +34,10 @@ func utc(_ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int, _ s: Int) -> Int64 
     Int64(ByteParsing.daysFromCivil(year: y, month: mo, day: d) * 86400 + h * 3600 + mi * 60 + s)
 }
 
-/// <root>/Tests/LogParsingTests/ApplicationFormatTests.swift -> <root>
-private let packageRoot: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.path
-}()
+private let packageRoot: String = Corpora.packageRoot.path
 
-/// `$LOGSIFT_CORPORA`, else `../shared/corpora`; nil with `SKIPPED` printed (or a recorded
-/// failure under `LOGSIFT_REQUIRE_CORPORA`) when absent.
-func applicationCorpora(for test: String) -> String? {
-    let env = ProcessInfo.processInfo.environment
-    let path = env["LOGSIFT_CORPORA"].flatMap { $0.isEmpty ? nil : $0 }
-        ?? URL(fileURLWithPath: packageRoot).appendingPathComponent("../shared/corpora").standardized.path
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-        if env["LOGSIFT_REQUIRE_CORPORA"] != nil {
-            Issue.record("corpora required (LOGSIFT_REQUIRE_CORPORA) but not found at \(path)")
-        } else {
-            print("SKIPPED: \(test): corpora not found at \(path) (set LOGSIFT_CORPORA)")
-        }
-        return nil
-    }
-    return path
-}
+/// The corpora's path, or nil (skipped, or failed under `LOGSIFT_REQUIRE_CORPORA`).
+func applicationCorpora(for test: String) -> String? { Corpora.path(for: test) }
 
 /// Lines of a text by bytes (`"\r\n"` is one Character, so split bytes, not Characters).
 func appLines(_ text: String) -> [[UInt8]] {

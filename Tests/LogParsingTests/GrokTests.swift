@@ -1,29 +1,15 @@
 import Foundation
+import LogsiftTestSupport
 import Testing
 @testable import LogParsing
 import PCRE2
 
 // MARK: - Where things are
 
-/// <root>/Tests/LogParsingTests/GrokTests.swift -> <root>
-private let packageRoot: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.path
-}()
+private let packageRoot: String = Corpora.packageRoot.path
 
-/// `$LOGSIFT_CORPORA`, else `../shared/corpora` next to the package; nil (and a printed note)
-/// when it is not there.
-private func corporaDirectory(for test: String) -> String? {
-    let path = ProcessInfo.processInfo.environment["LOGSIFT_CORPORA"].flatMap { $0.isEmpty ? nil : $0 }
-        ?? URL(fileURLWithPath: packageRoot).appendingPathComponent("../shared/corpora").standardized.path
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-        print("SKIPPED \(test): corpora not found at \(path) (set LOGSIFT_CORPORA)")
-        return nil
-    }
-    return path
-}
+/// The corpora's path, or nil (skipped, or failed under `LOGSIFT_REQUIRE_CORPORA`).
+private func corporaDirectory(for test: String) -> String? { Corpora.path(for: test) }
 
 private func fields(_ pattern: String, _ line: String, _ library: GrokLibrary) throws -> [String: String]? {
     guard let pairs = try GrokCompiler.test(pattern, line: line, library: library) else { return nil }

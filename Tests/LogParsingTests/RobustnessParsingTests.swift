@@ -1,4 +1,5 @@
 import Foundation
+import LogsiftTestSupport
 import Testing
 @testable import LogParsing
 import PCRE2

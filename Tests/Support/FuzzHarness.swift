@@ -5,9 +5,8 @@ import Glibc
 import Darwin
 #endif
 
-// The deterministic fuzzing harness of the `Robustness*` suites (named so that
-// `swift test --filter Robustness` picks it up with them). A copy lives in each test target
-// that fuzzes, as test targets cannot share code.
+// LogsiftTestSupport: the deterministic fuzzing harness of the `Robustness*` suites, shared by
+// every test target that fuzzes.
 //
 // - `FuzzRNG` (SplitMix64): a seeded generator, so that every failure reproduces from its seed.
 // - `FuzzCase`: the case under test (suite, seed, iteration, input bytes) is kept in memory
@@ -17,10 +16,10 @@ import Darwin
 // - `Mutator`: the byte-level mutations applied to real lines.
 
 /// SplitMix64 (Sebastiano Vigna): tiny, fast, and good enough to drive mutations.
-struct FuzzRNG: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+public struct FuzzRNG: RandomNumberGenerator {
+    public var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
         state &+= 0x9e37_79b9_7f4a_7c15
         var z = state
         z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
@@ -28,31 +27,31 @@ struct FuzzRNG: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
     /// Uniform in 0..<n (n > 0).
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
-    mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
+    public mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    public mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
+    public mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
 }
 
 /// The seed of every robustness suite: `LOGSIFT_FUZZ_SEED` to explore, else a fixed one.
-let fuzzSeed: UInt64 = ProcessInfo.processInfo.environment["LOGSIFT_FUZZ_SEED"].flatMap { UInt64($0) } ?? 0x10_65_1f_70
+public let fuzzSeed: UInt64 = ProcessInfo.processInfo.environment["LOGSIFT_FUZZ_SEED"].flatMap { UInt64($0) } ?? 0x10_65_1f_70
 
 /// What is being tried right now, readable from a signal handler: fixed memory, no allocation.
-enum FuzzCase {
-    static let capacity = 1 << 16
-    nonisolated(unsafe) static let text = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
-    nonisolated(unsafe) static let escaped = UnsafeMutablePointer<UInt8>.allocate(capacity: 8)
-    nonisolated(unsafe) static var length = 0
-    nonisolated(unsafe) static var inputLength = 0
-    nonisolated(unsafe) static var sequence: UInt64 = 0
-    nonisolated(unsafe) static var active = false
-    /// Handlers installed before ours (the other test target's copy of this harness), by signal.
-    nonisolated(unsafe) static let previous: UnsafeMutablePointer<sigaction> = {
+public enum FuzzCase {
+    public static let capacity = 1 << 16
+    public nonisolated(unsafe) static let text = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+    public nonisolated(unsafe) static let escaped = UnsafeMutablePointer<UInt8>.allocate(capacity: 8)
+    public nonisolated(unsafe) static var length = 0
+    public nonisolated(unsafe) static var inputLength = 0
+    public nonisolated(unsafe) static var sequence: UInt64 = 0
+    public nonisolated(unsafe) static var active = false
+    /// Handlers installed before ours (Swift Testing's or the runtime's), by signal.
+    public nonisolated(unsafe) static let previous: UnsafeMutablePointer<sigaction> = {
         let p = UnsafeMutablePointer<sigaction>.allocate(capacity: 64)
         p.initialize(repeating: sigaction(), count: 64)
         return p
     }()
-    static let hangSeconds = 30
-    static let installed: Bool = {
+    public static let hangSeconds = 30
+    public static let installed: Bool = {
         for signal in [SIGILL, SIGTRAP, SIGSEGV, SIGBUS] {
             var action = sigaction()
             #if canImport(Glibc)
@@ -80,7 +79,7 @@ enum FuzzCase {
     }()
 
     /// Records the case about to run. `label` says which code, seed and iteration.
-    static func begin(_ label: String, _ input: UnsafeRawBufferPointer) {
+    public static func begin(_ label: String, _ input: UnsafeRawBufferPointer) {
         _ = installed
         var n = 0
         for b in label.utf8 where n < 512 { text[n] = b; n += 1 }
@@ -93,13 +92,13 @@ enum FuzzCase {
         active = true
     }
 
-    static func begin(_ label: String, _ input: [UInt8]) {
+    public static func begin(_ label: String, _ input: [UInt8]) {
         input.withUnsafeBytes { begin(label, $0) }
     }
 
-    static func end() { active = false }
+    public static func end() { active = false }
 
-    static let onSignal: @convention(c) (Int32) -> Void = { signal in
+    public static let onSignal: @convention(c) (Int32) -> Void = { signal in
         // Other tests run in this process too: report only while a robustness case runs.
         if FuzzCase.active {
             FuzzCase.dump(reason: "CRASH (SIGILL/SIGTRAP: a Swift trap; SIGSEGV/SIGBUS) in a robustness case")
@@ -112,12 +111,12 @@ enum FuzzCase {
 
     /// Writes the current case to stderr with `write(2)` only: printable ASCII as is, other
     /// bytes as `\xHH` (the form a test's byte-array literal can be rebuilt from).
-    static func dump(reason: StaticString) {
+    public static func dump(reason: StaticString) {
         write(2, reason.utf8Start, reason.utf8CodeUnitCount)
         dumpCase()
     }
 
-    static func dumpCase() {
+    public static func dumpCase() {
         guard length > 0 else { return }
         let head: StaticString = "\n--- robustness case (label, then input bytes; \\xHH = byte) ---\n"
         write(2, head.utf8Start, head.utf8CodeUnitCount)
@@ -139,7 +138,7 @@ enum FuzzCase {
     }
 
     /// A printable description of `bytes` for expectation messages (cut at 600 bytes).
-    static func describe(_ bytes: [UInt8]) -> String {
+    public static func describe(_ bytes: [UInt8]) -> String {
         var out = ""
         for b in bytes.prefix(600) {
             if b >= 32 && b < 127 && b != UInt8(ascii: "\\") { out.unicodeScalars.append(Unicode.Scalar(b)) }
@@ -153,7 +152,7 @@ enum FuzzCase {
 /// Runs `body` on `bytes` copied into memory of exactly their size, so that a read one byte past
 /// the end traps in a debug build (an `UnsafeRawBufferPointer` subscript checks its bounds there)
 /// instead of reading the neighbour's bytes.
-func withExactBytes<R>(_ bytes: [UInt8], _ body: (UnsafeRawBufferPointer) -> R) -> R {
+public func withExactBytes<R>(_ bytes: [UInt8], _ body: (UnsafeRawBufferPointer) -> R) -> R {
     let p = UnsafeMutableRawBufferPointer.allocate(byteCount: Swift.max(bytes.count, 1), alignment: 1)
     defer { p.deallocate() }
     if !bytes.isEmpty { bytes.withUnsafeBytes { p.copyMemory(from: $0) } }
@@ -161,12 +160,12 @@ func withExactBytes<R>(_ bytes: [UInt8], _ body: (UnsafeRawBufferPointer) -> R) 
 }
 
 /// Byte-level mutations of real lines.
-enum Mutator {
+public enum Mutator {
     /// Bytes that break parsers: NUL, 0xFF, quotes, backslashes, separators, signs, dots.
-    static let nasty: [UInt8] = [0, 0xff, 0x22, 0x27, 0x5c, 0x20, 0x09, 0x0d, 0x0a, 0x2c, 0x3a, 0x2d, 0x2b, 0x2e,
+    public static let nasty: [UInt8] = [0, 0xff, 0x22, 0x27, 0x5c, 0x20, 0x09, 0x0d, 0x0a, 0x2c, 0x3a, 0x2d, 0x2b, 0x2e,
                                  0x5b, 0x5d, 0x7b, 0x7d, 0x28, 0x29, 0x24, 0x25, 0x2f, 0x3f, 0x30, 0x39, 0xc3, 0x80]
     /// Texts spliced over fields: huge and odd numbers, impossible dates, extreme years.
-    static let tokens: [String] = [
+    public static let tokens: [String] = [
         "99999999999999999999", "999999999999999999999999999999999999", "-1", "-0", "-", "--", "1e308", "-1e308",
         "1e-308", "4.9e-324", "NaN", "nan", "inf", "-inf", "0.", ".5", "1..2", "0x7fffffffffffffff",
         "9223372036854775807", "9223372036854775808", "18446744073709551616", "0.000000000000000000001",
@@ -179,7 +178,7 @@ enum Mutator {
     ]
 
     /// One mutation of `line`.
-    static func mutate(_ line: [UInt8], _ rng: inout FuzzRNG) -> [UInt8] {
+    public static func mutate(_ line: [UInt8], _ rng: inout FuzzRNG) -> [UInt8] {
         var b = line
         switch rng.below(10) {
         case 0:  // truncate
@@ -224,19 +223,19 @@ enum Mutator {
     }
 
     /// `line` mutated 1...`max` times.
-    static func mutations(_ line: [UInt8], _ rng: inout FuzzRNG, max: Int = 4) -> [UInt8] {
+    public static func mutations(_ line: [UInt8], _ rng: inout FuzzRNG, max: Int = 4) -> [UInt8] {
         var b = line
         for _ in 0..<(1 + rng.below(max)) { b = mutate(b, &rng) }
         return b
     }
 
-    static func randomBytes(_ rng: inout FuzzRNG, count: Int) -> [UInt8] {
+    public static func randomBytes(_ rng: inout FuzzRNG, count: Int) -> [UInt8] {
         (0..<count).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
     }
 
     /// Random bytes drawn mostly from printable ASCII and `nasty`, which reach deeper into
     /// parsers than uniform bytes.
-    static func randomText(_ rng: inout FuzzRNG, count: Int) -> [UInt8] {
+    public static func randomText(_ rng: inout FuzzRNG, count: Int) -> [UInt8] {
         (0..<count).map { _ in
             rng.chance(30) ? rng.pick(nasty) : UInt8(32 + rng.below(95))
         }
@@ -244,36 +243,15 @@ enum Mutator {
 }
 
 /// Files of the package and of the shared corpora, split into lines.
-enum RobustnessCorpus {
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+public enum RobustnessCorpus {
+    public static var packageRoot: URL { Corpora.packageRoot }
 
-    /// `LOGSIFT_CORPORA`, defaulting to `../shared/corpora`; nil when absent.
-    static var root: URL? {
-        let url = ProcessInfo.processInfo.environment["LOGSIFT_CORPORA"].map { URL(fileURLWithPath: $0) }
-            ?? packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpora")
-        return FileManager.default.fileExists(atPath: url.path) ? url : nil
-    }
+    /// The corpora folder, or nil when absent (the fuzz suites then use only the package's files).
+    public static var root: URL? { Corpora.locate() }
 
     /// Lines of a file (decompressed through `gzip -dc` / `bzip2 -dc`), at most `limit`.
-    static func lines(_ url: URL, limit: Int = 2000) -> [[UInt8]] {
-        let data: Data
-        switch url.pathExtension {
-        case "gz", "bz2":
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [url.pathExtension == "gz" ? "gzip" : "bzip2", "-dc", url.path]
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
-            guard (try? process.run()) != nil else { return [] }
-            let read = out.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            data = read
-        default:
-            guard let d = try? Data(contentsOf: url) else { return [] }
-            data = d
-        }
+    public static func lines(_ url: URL, limit: Int = 2000) -> [[UInt8]] {
+        guard let data = try? Corpora.data(url) else { return [] }
         var result: [[UInt8]] = []
         for line in data.split(separator: 10, omittingEmptySubsequences: false) {
             result.append(Array(line))
@@ -282,7 +260,7 @@ enum RobustnessCorpus {
         return result
     }
 
-    static func lines(relative path: String, limit: Int = 2000) -> [[UInt8]] {
+    public static func lines(relative path: String, limit: Int = 2000) -> [[UInt8]] {
         guard let root else { return [] }
         return lines(root.appendingPathComponent(path), limit: limit)
     }
