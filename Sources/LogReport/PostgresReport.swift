@@ -188,15 +188,7 @@ public enum PostgresReport {
 
     // MARK: - Text
 
-    static func count(_ n: UInt64) -> String {
-        let digits = String(n)
-        var out = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out += "," }
-            out.append(c)
-        }
-        return out
-    }
+    static func count(_ n: UInt64) -> String { TextReport.count(n) }
 
     /// Milliseconds for a terminal: `0.42ms`, `12.3ms`, `1,234ms`, `12.5s`, `-`.
     static func ms(_ seconds: Double?) -> String {
