@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import LogParsing
 
 /// One group of similar messages: what the report lists under "top error groups".
@@ -84,6 +89,8 @@ public struct ApplicationErrorGroups: Sendable {
     var cache: KeyedTable<Counter>
     /// (token count, first two tokens) -> groups.
     var leaves: [UInt64: [Int32]] = [:]
+    /// Scratch for `classify`: the token ranges of the template being classified.
+    var tokenRanges: [Range<Int>] = []
     public private(set) var evictedEvents: UInt64 = 0
     public private(set) var evictedGroups: UInt64 = 0
     public private(set) var evictionFloor: UInt64 = 0
@@ -134,21 +141,61 @@ public struct ApplicationErrorGroups: Sendable {
         groups[index].sampleTime = time
     }
 
-    static func tokens(_ template: UnsafeRawBufferPointer) -> [[UInt8]] {
-        template.split(separator: 0x20, omittingEmptySubsequences: true).map { Array($0) }
+    /// A template's space-separated tokens (empty ones left out) as byte ranges of its bytes:
+    /// looking a template up costs no allocation; only a new group copies its tokens.
+    struct TokenView {
+        let bytes: UnsafeRawBufferPointer
+        let ranges: [Range<Int>]
+
+        var count: Int { ranges.count }
+        var isEmpty: Bool { ranges.isEmpty }
+
+        subscript(i: Int) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[ranges[i]]) }
+
+        func equals(_ i: Int, _ token: [UInt8]) -> Bool {
+            let t = self[i]
+            guard t.count == token.count else { return false }
+            return t.isEmpty || token.withUnsafeBytes { memcmp($0.baseAddress!, t.baseAddress!, t.count) == 0 }
+        }
+
+        func materialized() -> [[UInt8]] { (0..<count).map { Array(self[$0]) } }
     }
 
-    static func leafKey(_ tokens: [[UInt8]]) -> UInt64 {
+    /// Splits `template` on spaces into `ranges` (emptied first; its storage is reused).
+    static func split(_ template: UnsafeRawBufferPointer, into ranges: inout [Range<Int>]) {
+        ranges.removeAll(keepingCapacity: true)
+        var start = 0
+        for i in 0...template.count where i == template.count || template[i] == 0x20 {
+            if i > start { ranges.append(start..<i) }
+            start = i + 1
+        }
+    }
+
+    static func leafKey(_ tokens: TokenView) -> UInt64 {
         var h: UInt64 = 0xcbf29ce484222325 ^ UInt64(tokens.count)
-        for t in tokens.prefix(2) {
+        for i in 0..<Swift.min(2, tokens.count) {
+            let t = tokens[i]
             // A prefix token holding a variable routes like a variable (Drain's `<*>` child).
-            let variable = t.count >= 3 && t.withUnsafeBufferPointer { p in
-                (0..<(p.count - 2)).contains { p[$0] == 0x3c && p[$0 + 1] == 0x2a && p[$0 + 2] == 0x3e }
+            let variable = t.count >= 3 && (0..<(t.count - 2)).contains { t[$0] == 0x3c && t[$0 + 1] == 0x2a && t[$0 + 2] == 0x3e }
+            if variable {
+                for b in ApplicationErrorGroups.wildcard { h = (h ^ UInt64(b)) &* 0x100000001b3 }
+            } else {
+                for b in t { h = (h ^ UInt64(b)) &* 0x100000001b3 }
             }
-            for b in variable ? [0x3c, 0x2a, 0x3e] : t { h = (h ^ UInt64(b)) &* 0x100000001b3 }
             h = (h ^ 0x20) &* 0x100000001b3
         }
         return h
+    }
+
+    /// Runs `body` on the tokens of a group's template (merging, evicting: not per line).
+    static func withView<R>(_ tokens: [[UInt8]], _ body: (TokenView) -> R) -> R {
+        var flat: [UInt8] = []
+        var ranges: [Range<Int>] = []
+        for t in tokens {
+            ranges.append(flat.count..<(flat.count + t.count))
+            flat.append(contentsOf: t)
+        }
+        return flat.withUnsafeBytes { body(TokenView(bytes: $0, ranges: ranges)) }
     }
 
     static let wildcard: [UInt8] = [0x3c, 0x2a, 0x3e]
@@ -162,7 +209,8 @@ public struct ApplicationErrorGroups: Sendable {
     /// Finds or creates the group of a template not in the cache, and caches the answer.
     @inline(never)
     mutating func classify(_ template: UnsafeRawBufferPointer) -> Int {
-        let index = join(ApplicationErrorGroups.tokens(template), count: 0)
+        ApplicationErrorGroups.split(template, into: &tokenRanges)
+        let index = join(TokenView(bytes: template, ranges: tokenRanges), count: 0)
         if cache.count >= cache.capacity - 1 { cache.removeAll() }
         let c = cache.index(template)
         cache[c].tag = Int32(index)
@@ -171,7 +219,7 @@ public struct ApplicationErrorGroups: Sendable {
 
     /// The group for `tokens` (joined by similarity or new). `count` is the weight the group
     /// is about to receive (for merging), used only to choose what to evict.
-    mutating func join(_ tokens: [[UInt8]], count: UInt64) -> Int {
+    mutating func join(_ tokens: TokenView, count: UInt64) -> Int {
         let leaf = ApplicationErrorGroups.leafKey(tokens)
         var best = -1
         var bestSimilarity = -1.0
@@ -185,7 +233,7 @@ public struct ApplicationErrorGroups: Sendable {
                 for i in 0..<g.count {
                     // A variable position matches anything.
                     if g[i] == ApplicationErrorGroups.wildcard { parameters += 1; same += 1; continue }
-                    if g[i] == tokens[i] { same += 1 }
+                    if tokens.equals(i, g[i]) { same += 1 }
                 }
                 let s = Double(same) / Double(g.count)
                 if s > bestSimilarity || (s == bestSimilarity && parameters > bestParameters) {
@@ -196,7 +244,7 @@ public struct ApplicationErrorGroups: Sendable {
             }
         }
         if best >= 0 && (bestSimilarity >= similarity || tokens.count == 0) {
-            for i in 0..<tokens.count where groups[best].tokens[i] != tokens[i] {
+            for i in 0..<tokens.count where !tokens.equals(i, groups[best].tokens[i]) {
                 groups[best].tokens[i] = ApplicationErrorGroups.wildcard
             }
             return best
@@ -205,7 +253,7 @@ public struct ApplicationErrorGroups: Sendable {
             evictLeastSeenHalf()
             return join(tokens, count: count)
         }
-        groups.append(ApplicationErrorGroup(tokens: tokens))
+        groups.append(ApplicationErrorGroup(tokens: tokens.materialized()))
         leaves[leaf, default: []].append(Int32(groups.count - 1))
         return groups.count - 1
     }
@@ -222,7 +270,8 @@ public struct ApplicationErrorGroups: Sendable {
         recountSeries()
         leaves = [:]
         for (i, g) in groups.enumerated() {
-            leaves[ApplicationErrorGroups.leafKey(g.tokens), default: []].append(Int32(i))
+            let key = ApplicationErrorGroups.withView(g.tokens) { ApplicationErrorGroups.leafKey($0) }
+            leaves[key, default: []].append(Int32(i))
         }
         cache.removeAll()
     }
@@ -242,7 +291,7 @@ public struct ApplicationErrorGroups: Sendable {
         evictedGroups += other.evictedGroups
         evictionFloor += other.evictionFloor
         for g in other.groups {
-            let index = join(g.tokens, count: g.count)
+            let index = ApplicationErrorGroups.withView(g.tokens) { join($0, count: g.count) }
             groups[index].count += g.count
             if g.level > groups[index].level { groups[index].level = g.level }
             groups[index].firstSeen = Swift.min(groups[index].firstSeen, g.firstSeen)
