@@ -11,6 +11,8 @@ final class Worker {
     var access: AccessProcessor?
     var postgres: PostgresProcessor?
     var application: ApplicationProcessor?
+    /// Sections of docker-compose streams, merged into the worker's at the end.
+    var composed = Sections()
 
     init(configuration: AnalysisConfiguration, detector: FormatDetector) {
         self.configuration = configuration
@@ -19,7 +21,9 @@ final class Worker {
 
     /// The aggregates this worker built.
     func sections() -> Sections {
-        Sections(traffic: access?.aggregate, postgres: postgres?.aggregate, application: application?.aggregate)
+        var sections = Sections(traffic: access?.aggregate, postgres: postgres?.aggregate, application: application?.aggregate)
+        sections.merge(composed)
+        return sections
     }
 
     func process(_ unit: WorkUnit) -> UnitResult {
@@ -39,6 +43,14 @@ final class Worker {
         var sniffed: [[UInt8]] = []
         if format == nil {
             sniffed = FormatDetector.sniff(reader)
+            if detector.detectFamilies && ComposeStream.looksLikeCompose(sniffed) {
+                let stream = ComposeStream(configuration: configuration, detector: detector, sample: sniffed)
+                run(stream, reader, sniffed, unit, &result)
+                result.summary.format = stream.formatSummary
+                result.hasLatency = stream.hasLatency
+                composed.merge(stream.sections())
+                return result
+            }
             format = detector.choose(sniffed).format
             result.summary.format = format?.name ?? "unknown"
         }

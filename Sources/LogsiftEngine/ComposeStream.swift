@@ -1,0 +1,139 @@
+import LogAggregation
+import LogParsing
+
+/// `docker compose logs` output: lines of several services, each `service-1  | …`, one stream.
+///
+/// Each service's lines go to a processor of the format detected for that service: its lines
+/// in the input's first lines when it appears there, else its first line alone (nginx and
+/// PostgreSQL lines are recognised from one line; anything else reads as an application log,
+/// as does a service whose best format recognises under half of its sample).
+/// Access and PostgreSQL processors get the line without its prefix; application processors
+/// get it whole, so the service stays a field of their events. Every service has processors of
+/// its own (a service's multi-line events must not interleave with another's); their
+/// aggregates are merged into the report's sections at the end. At most `maxServices` services
+/// get their own processors; lines of further services go to one shared application processor.
+final class ComposeStream: LineProcessor {
+    static let maxServices = 64
+
+    struct Route {
+        let processor: any LineProcessor
+        /// Feed the line without its `service  | ` prefix.
+        let stripPrefix: Bool
+        let formatName: String
+        let service: String
+    }
+
+    let configuration: AnalysisConfiguration
+    let detector: FormatDetector
+    /// Service name bytes -> index into `routes` (in `tag`).
+    var index = KeyedTable<Counter>(capacity: ComposeStream.maxServices * 4)
+    var routes: [Route] = []
+    var overflow: ApplicationProcessor?
+    /// The sample's lines per service, for detection.
+    var sampleByService: [String: [[UInt8]]] = [:]
+    var hasLatency = false
+
+    /// Whether most of the sample's lines carry a compose prefix.
+    static func looksLikeCompose(_ sample: [[UInt8]]) -> Bool {
+        let lines = sample.filter { !$0.isEmpty }
+        guard lines.count >= 2 else { return false }
+        let prefixed = lines.filter { line in line.withUnsafeBytes { ApplicationLineParser.bodyStart($0).service != nil } }.count
+        return prefixed * 10 >= lines.count * 8
+    }
+
+    init(configuration: AnalysisConfiguration, detector: FormatDetector, sample: [[UInt8]]) {
+        self.configuration = configuration
+        self.detector = detector
+        for line in sample {
+            line.withUnsafeBytes { raw in
+                let (body, service) = ApplicationLineParser.bodyStart(raw)
+                guard let service else { return }
+                let name = String(decoding: raw[service], as: UTF8.self)
+                sampleByService[name, default: []].append(Array(raw[body...]))
+            }
+        }
+    }
+
+    /// A short description for the input summary: `compose: web-1 nginx-combined, api-1 app-text`.
+    var formatSummary: String {
+        "docker-compose: " + routes.map { "\($0.service) \($0.formatName)" }.joined(separator: ", ")
+    }
+
+    func route(for service: Range<Int>, in line: UnsafeRawBufferPointer, body: Int) -> Int? {
+        let key = UnsafeRawBufferPointer(rebasing: line[service])
+        if let i = index.find(key) { return Int(index[i].tag) }
+        guard routes.count < ComposeStream.maxServices else { return nil }
+        let name = String(decoding: key, as: UTF8.self)
+        let sample = sampleByService[name] ?? [Array(line[body...])]
+        // A format that recognises under half of the service's lines is a guess: plain text
+        // (which keeps every line, joining what it cannot read to the event before) is safer.
+        let choice = detector.choose(sample)
+        let format = choice.confidence >= 0.5 ? choice.format ?? .application(.text) : .application(.text)
+        let route: Route
+        switch format {
+        case .access(let formatName, let pattern):
+            let processor = AccessProcessor(
+                aggregate: TrafficAggregate(bucketSeconds: configuration.bucketSeconds, maxBuckets: configuration.maxBuckets,
+                                            pathCapacity: configuration.pathCapacity),
+                defaultOffset: configuration.defaultOffset)
+            processor.begin(name: formatName, pattern: pattern)
+            hasLatency = hasLatency || processor.hasLatency
+            route = Route(processor: processor, stripPrefix: true, formatName: formatName, service: name)
+        case .postgres(let postgresFormat):
+            let processor = PostgresProcessor(format: postgresFormat, bucketSeconds: configuration.bucketSeconds, zone: configuration.zone)
+            processor.begin(format: postgresFormat)
+            route = Route(processor: processor, stripPrefix: true, formatName: format.name, service: name)
+        case .application(let applicationFormat):
+            let processor = ApplicationProcessor(bucketSeconds: configuration.bucketSeconds, zone: configuration.zone)
+            processor.begin(format: applicationFormat)
+            route = Route(processor: processor, stripPrefix: false, formatName: format.name, service: name)
+        }
+        routes.append(route)
+        let slot = index.index(key)
+        index[slot].tag = Int32(routes.count - 1)
+        return routes.count - 1
+    }
+
+    /// The route of the last prefixed line: a line without prefix continues it.
+    var lastRoute: Int?
+
+    func consume(_ line: UnsafeRawBufferPointer) -> LineVerdict {
+        let (body, service) = ApplicationLineParser.bodyStart(line)
+        if service == nil, let last = lastRoute {
+            return routes[last].processor.consume(line)
+        }
+        lastRoute = nil
+        guard let service, let r = route(for: service, in: line, body: body) else {
+            let processor = overflow ?? {
+                let made = ApplicationProcessor(bucketSeconds: configuration.bucketSeconds, zone: configuration.zone)
+                made.begin(format: .text)
+                return made
+            }()
+            overflow = processor
+            return processor.consume(line)
+        }
+        lastRoute = r
+        let route = routes[r]
+        return route.processor.consume(route.stripPrefix ? UnsafeRawBufferPointer(rebasing: line[body...]) : line)
+    }
+
+    func endInput() {
+        for route in routes { route.processor.endInput() }
+        overflow?.endInput()
+    }
+
+    /// The aggregates of every service, as sections to merge into the worker's.
+    func sections() -> Sections {
+        var sections = Sections()
+        for route in routes {
+            switch route.processor {
+            case let access as AccessProcessor: sections.merge(Sections(traffic: access.aggregate))
+            case let postgres as PostgresProcessor: sections.merge(Sections(postgres: postgres.aggregate))
+            case let application as ApplicationProcessor: sections.merge(Sections(application: application.aggregate))
+            default: break
+            }
+        }
+        if let overflow { sections.merge(Sections(application: overflow.aggregate)) }
+        return sections
+    }
+}
