@@ -107,7 +107,9 @@ public enum Analyzer {
                     sample = FormatDetector.sniff(reader)
                     format = detector.choose(sample).format
                 }
-                if let format, let boundary = EventBoundary(format: format, zone: configuration.zone, sample: sample) {
+                // A docker-compose stream is read whole: its services are told apart line by line.
+                let compose = detector.detectFamilies && ComposeStream.looksLikeCompose(sample)
+                if !compose, let format, let boundary = EventBoundary(format: format, zone: configuration.zone, sample: sample) {
                     var ranges = input.lineAlignedRanges(size: size, parts: parts)
                     if !format.isLineOriented { ranges = boundary.eventAligned(ranges, path: input.path) }
                     for (part, range) in ranges.enumerated() {

@@ -40,6 +40,12 @@ import Testing
         try log.text.write(to: file, atomically: true, encoding: .utf8)
         let result = try Harness.run(["report", "--format", "json", "--tz", "UTC", "-"], stdinFile: file)
         #expect(result.status == 0, "\(result.stderr)")
+        // The same as a file big enough to be cut between workers: it is read whole instead.
+        let asFile = try Harness.run(["report", "--format", "json", "--tz", "UTC", "--jobs", "2", "--split-bytes", "1", file.path])
+        var a = try result.json(), b = try asFile.json()
+        a["inputs"] = nil
+        b["inputs"] = nil
+        #expect(a as NSDictionary == b as NSDictionary)
         let json = try result.json()
         let input = try #require((json["inputs"] as? [[String: Any]])?.first)
         let format = input["format"] as? String ?? ""
