@@ -56,7 +56,7 @@ public struct ApplicationErrorGroup: Sendable {
         var starts: [Int64] = []
         var counts: [UInt64] = []
         for (s, c) in zip(bucketStarts, bucketCounts) {
-            let coarse = ApplicationErrorGroups.floorDiv(s, width) * width
+            let coarse = floorDivide(s, width) * width
             if starts.last == coarse { counts[counts.count - 1] += c } else { starts.append(coarse); counts.append(c) }
         }
         bucketStarts = starts
@@ -199,12 +199,6 @@ public struct ApplicationErrorGroups: Sendable {
     }
 
     static let wildcard: [UInt8] = [0x3c, 0x2a, 0x3e]
-
-    @inline(__always)
-    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
-        let q = a / b
-        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
-    }
 
     /// Finds or creates the group of a template not in the cache, and caches the answer.
     @inline(never)

@@ -31,18 +31,12 @@ public struct TimeBuckets<Bucket: BucketValue>: Sendable {
         self.maxBuckets = Swift.max(2, maxBuckets)
     }
 
-    @inline(__always)
-    public static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
-        let q = a / b
-        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
-    }
-
     /// The start of the bucket holding `time` at the current width. Less than one width above
     /// `Int64.min` the true start is not representable and the result wraps (no parser writes
     /// such times; the series stays consistent, it does not trap).
     @inline(__always)
     public func start(of time: Int64) -> Int64 {
-        TimeBuckets.floorDiv(time, width) &* width
+        floorDivide(time, width) &* width
     }
 
     /// The slot of the bucket holding `time`, created if new (which may widen the series).
@@ -91,7 +85,7 @@ public struct TimeBuckets<Bucket: BucketValue>: Sendable {
     public mutating func regroup(to newWidth: Int64) {
         var merged: [Int64: Bucket] = [:]
         for (start, bucket) in zip(starts, buckets) {
-            merged[TimeBuckets.floorDiv(start, newWidth) &* newWidth, default: Bucket()].merge(bucket)
+            merged[floorDivide(start, newWidth) &* newWidth, default: Bucket()].merge(bucket)
         }
         width = newWidth
         starts = merged.keys.sorted()
@@ -117,4 +111,11 @@ public struct TimeBuckets<Bucket: BucketValue>: Sendable {
     public var ordered: [(start: Int64, bucket: Bucket)] {
         zip(starts, buckets).sorted { $0.0 < $1.0 }.map { ($0.0, $0.1) }
     }
+}
+
+/// `a / b` rounded toward negative infinity (bucket starts before 1970 floor downward too).
+@inline(__always)
+func floorDivide(_ a: Int64, _ b: Int64) -> Int64 {
+    let q = a / b
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
 }

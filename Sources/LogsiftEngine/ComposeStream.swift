@@ -72,19 +72,16 @@ final class ComposeStream: LineProcessor {
         let route: Route
         switch format {
         case .access(let formatName, let pattern):
-            let processor = AccessProcessor(
-                aggregate: TrafficAggregate(bucketSeconds: configuration.bucketSeconds, maxBuckets: configuration.maxBuckets,
-                                            pathCapacity: configuration.pathCapacity),
-                defaultOffset: configuration.defaultOffset)
+            let processor = configuration.makeAccessProcessor()
             processor.begin(name: formatName, pattern: pattern)
             hasLatency = hasLatency || processor.hasLatency
             route = Route(processor: processor, stripPrefix: true, formatName: formatName, service: name)
         case .postgres(let postgresFormat):
-            let processor = PostgresProcessor(format: postgresFormat, bucketSeconds: configuration.bucketSeconds, zone: configuration.zone)
+            let processor = configuration.makePostgresProcessor(postgresFormat)
             processor.begin(format: postgresFormat)
             route = Route(processor: processor, stripPrefix: true, formatName: format.name, service: name)
         case .application(let applicationFormat):
-            let processor = ApplicationProcessor(bucketSeconds: configuration.bucketSeconds, zone: configuration.zone)
+            let processor = configuration.makeApplicationProcessor()
             processor.begin(format: applicationFormat)
             route = Route(processor: processor, stripPrefix: false, formatName: format.name, service: name)
         }
@@ -105,7 +102,7 @@ final class ComposeStream: LineProcessor {
         lastRoute = nil
         guard let service, let r = route(for: service, in: line, body: body) else {
             let processor = overflow ?? {
-                let made = ApplicationProcessor(bucketSeconds: configuration.bucketSeconds, zone: configuration.zone)
+                let made = configuration.makeApplicationProcessor()
                 made.begin(format: .text)
                 return made
             }()

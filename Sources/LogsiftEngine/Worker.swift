@@ -56,23 +56,18 @@ final class Worker {
         }
         switch format {
         case .access(let name, let pattern):
-            let processor = access ?? AccessProcessor(
-                aggregate: TrafficAggregate(bucketSeconds: configuration.bucketSeconds, maxBuckets: configuration.maxBuckets,
-                                            pathCapacity: configuration.pathCapacity),
-                defaultOffset: configuration.defaultOffset)
+            let processor = access ?? configuration.makeAccessProcessor()
             access = processor
             processor.begin(name: name, pattern: pattern)
             result.hasLatency = processor.hasLatency
             run(processor, reader, sniffed, unit, &result)
         case .postgres(let format):
-            let processor = postgres ?? PostgresProcessor(format: format, bucketSeconds: configuration.bucketSeconds,
-                                                          zone: configuration.zone)
+            let processor = postgres ?? configuration.makePostgresProcessor(format)
             postgres = processor
             processor.begin(format: format)
             run(processor, reader, sniffed, unit, &result)
         case .application(let format):
-            let processor = application ?? ApplicationProcessor(bucketSeconds: configuration.bucketSeconds,
-                                                                 zone: configuration.zone)
+            let processor = application ?? configuration.makeApplicationProcessor()
             application = processor
             processor.begin(format: format)
             run(processor, reader, sniffed, unit, &result)

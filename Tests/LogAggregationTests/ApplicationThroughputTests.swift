@@ -2,61 +2,19 @@ import Foundation
 import Testing
 import LogAggregation
 import LogParsing
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The application-log throughput harness used by `Benchmarks/bench_applog.py` until the CLI
 /// reads application logs: runs only when `LOGSIFT_APPLOG_BENCH` names a log file. It frames
-/// lines the way `LineReader` does (256 KiB reads into one buffer, lines handed over in place),
-/// feeds `ApplicationProcessor`, prints one `APPLOG_BENCH {json}` line with seconds, MB/s and
-/// what was counted, and checks the counts against `<file>.truth.json` when present. No timed
+/// lines with `LineReader`, feeds `ApplicationProcessor`, prints one `APPLOG_BENCH {json}` line
+/// with seconds, MB/s and what was counted, and checks the counts against `<file>.truth.json` when present. No timed
 /// assertion: the time is only printed.
 @Suite struct ApplicationThroughputTests {
     @Test func throughputHarness() throws {
         guard let path = ProcessInfo.processInfo.environment["LOGSIFT_APPLOG_BENCH"], !path.isEmpty else { return }
-        let fd = open(path, O_RDONLY)
-        #expect(fd >= 0, "cannot open \(path)")
-        guard fd >= 0 else { return }
-        defer { close(fd) }
         let processor = ApplicationProcessor(bucketSeconds: 60, zone: .utc)
         processor.begin(format: .text)
-        let capacity = 256 * 1024 + 1024 * 1024
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 64)
-        defer { buffer.deallocate() }
-        var filled = 0
-        var bytes = 0
-        var lines = 0
-        var unmatched = 0
-        var start = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &start)
-        while true {
-            let n = read(fd, buffer.baseAddress! + filled, Swift.min(256 * 1024, capacity - filled))
-            if n <= 0 { break }
-            bytes += n
-            filled += n
-            var lineStart = 0
-            while lineStart < filled {
-                guard let nl = memchr(buffer.baseAddress! + lineStart, 0x0a, filled - lineStart) else { break }
-                let end = buffer.baseAddress!.distance(to: nl)
-                lines += 1
-                if processor.consume(UnsafeRawBufferPointer(rebasing: buffer[lineStart..<end])) == .unmatched { unmatched += 1 }
-                lineStart = end + 1
-            }
-            if lineStart > 0 {
-                let rest = filled - lineStart
-                if rest > 0 { memmove(buffer.baseAddress!, buffer.baseAddress! + lineStart, rest) }
-                filled = rest
-            }
-        }
-        if filled > 0 {
-            lines += 1
-            _ = processor.consume(UnsafeRawBufferPointer(rebasing: buffer[0..<filled]))
-        }
-        processor.endInput()
-        var stop = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &stop)
-        let seconds = Double(stop.tv_sec - start.tv_sec) + Double(stop.tv_nsec - start.tv_nsec) / 1e9
+        let fed = try feedFile(path, to: processor)
+        let (seconds, bytes, lines, unmatched) = (fed.seconds, fed.bytes, fed.lines, fed.unmatched)
         let a = processor.aggregate
         let top = a.groups.top(100)
         let result: [String: Any] = [
