@@ -145,10 +145,10 @@ public enum ApplicationReport {
                 if line.count + long.count <= width { line += long } else if line.count + short.count <= width { line += short }
             }
             out += line + "\n"
-            out += "   " + TextReport.cut(g.template.replacingOccurrences(of: "\t", with: " ").replacingControlCharacters(), max(20, width - 3)) + "\n"
+            out += "   " + TextReport.cut(g.template.replacingOccurrences(of: "\t", with: " "), max(20, width - 3)) + "\n"
             let lines = g.sampleText.split(separator: "\n", omittingEmptySubsequences: false)
             for (k, l) in lines.prefix(sampleLines).enumerated() {
-                out += (k == 0 ? "   e.g. " : "        ") + TextReport.cut(String(l).replacingOccurrences(of: "\t", with: "    ").replacingControlCharacters(), max(20, width - 8)) + "\n"
+                out += (k == 0 ? "   e.g. " : "        ") + TextReport.cut(String(l).replacingOccurrences(of: "\t", with: "    "), max(20, width - 8)) + "\n"
             }
             if lines.count > sampleLines { out += "        … \(lines.count - sampleLines) more lines\n" }
         }

@@ -203,7 +203,7 @@ public enum PostgresReport {
     static func bytes(_ n: UInt64) -> String { TextReport.bytes(n) }
 
     static func cut(_ s: String, _ width: Int) -> String {
-        let flat = s.split(whereSeparator: { $0 == "\n" || $0 == "\t" }).joined(separator: " ")
+        let flat = TerminalText.escaped(s.split(whereSeparator: { $0 == "\n" || $0 == "\t" }).joined(separator: " "))
         return flat.count <= width ? flat : String(flat.prefix(max(1, width - 1))) + "…"
     }
 

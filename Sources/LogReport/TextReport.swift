@@ -43,7 +43,9 @@ public enum TextReport {
         }
         if sections == 0 { out += "\nNo event was recognised.\n" }
         samples(analysis, into: &out)
-        return out
+        // Each piece of input was escaped where it was placed (so columns line up); this is the
+        // guard for any piece that was not.
+        return TerminalText.escapedKeepingNewlines(out)
     }
 
     // MARK: - Formatting helpers
@@ -85,8 +87,10 @@ public enum TextReport {
         return right ? fill + s : s + fill
     }
 
+    /// Text from a log, escaped for the terminal, then shortened to `width` characters.
     static func cut(_ s: String, _ width: Int) -> String {
-        s.count <= width ? s : String(s.prefix(max(1, width - 1))) + "…"
+        let safe = TerminalText.escaped(s)
+        return safe.count <= width ? safe : String(safe.prefix(max(1, width - 1))) + "…"
     }
 
     static func table(_ header: [String], _ rows: [[String]], leftColumns: Set<Int> = [0]) -> String {
@@ -99,11 +103,11 @@ public enum TextReport {
         let traffic = analysis.traffic
         out += "logsift report\n"
         for input in analysis.inputs {
-            var line = "  \(input.name)  [\(input.format)]  \(count(input.lines)) lines"
+            var line = "  \(TerminalText.escaped(input.name))  [\(input.format)]  \(count(input.lines)) lines"
             if input.unmatched > 0 { line += ", \(count(input.unmatched)) unmatched" }
             if input.overlong > 0 { line += ", \(count(input.overlong)) over the line cap (cut)" }
             out += line + "\n"
-            if let error = input.error { out += "    error: \(error)\n" }
+            if let error = input.error { out += "    error: \(TerminalText.escaped(error))\n" }
         }
         if let range = analysis.timeRange {
             out += "Time range  \(TimeText.iso8601(range.first)) .. \(TimeText.iso8601(range.last))"
@@ -214,14 +218,7 @@ public enum TextReport {
         guard !analysis.samples.isEmpty else { return }
         out += "\nUnmatched lines (first \(analysis.samples.count) of \(count(analysis.unmatched)))\n"
         for s in analysis.samples {
-            out += "  \(s.input):\(s.line): \(cut(s.text.replacingControlCharacters(), 160))\n"
+            out += "  \(TerminalText.escaped(s.input)):\(s.line): \(cut(s.text, 160))\n"
         }
-    }
-}
-
-extension String {
-    /// Control characters shown as `?` so a sample cannot garble the terminal.
-    func replacingControlCharacters() -> String {
-        String(String.UnicodeScalarView(unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f ? "?" : $0 }))
     }
 }

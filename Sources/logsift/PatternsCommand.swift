@@ -1,5 +1,6 @@
 import ArgumentParser
 import LogParsing
+import LogReport
 
 struct PatternsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -61,7 +62,7 @@ struct PatternsCommand: ParsableCommand {
                 throw ExitCode(1)
             }
             if fields.isEmpty { print("matched (no named fields)") }
-            for (field, value) in fields { print("\(field) = \(value)") }
+            for (field, value) in fields { print("\(TerminalText.escaped(field)) = \(TerminalText.escaped(value))") }
         }
     }
 
@@ -75,7 +76,7 @@ struct PatternsCommand: ParsableCommand {
 
         func run() throws {
             let library = try library.load()
-            for name in library.names { print(name) }
+            for name in library.names { print(TerminalText.escaped(name)) }
         }
     }
 }

@@ -193,7 +193,7 @@ enum Terminal {
     }
 
     static func warn(_ message: String) {
-        FileHandle.standardError.write(Data("logsift: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("logsift: \(TerminalText.escaped(message))\n".utf8))
     }
 }
 

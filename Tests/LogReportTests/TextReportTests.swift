@@ -21,8 +21,16 @@ import Testing
         #expect(lines[2] == "  long name  12345")
     }
 
-    @Test func controlCharactersCannotReachTheTerminal() {
-        #expect("a\u{1b}[31mb\u{7}".replacingControlCharacters() == "a?[31mb?")
+    @Test func cutEscapesBeforeItShortens() {
+        #expect(TextReport.cut("/x\u{1b}]0;pwned\u{7}", 40) == "/x\\x1b]0;pwned\\x07")
+        #expect(TextReport.cut("\u{1b}[2Jabc", 6) == "\\x1b[…")
+    }
+
+    @Test func tableCellsAreEscapedAndMeasuredEscaped() {
+        let table = TextTable.render(["path", "n"], [["/a\u{1b}[2J", "1"], ["/bbbbbbbbbb", "2"]])
+        #expect(!table.unicodeScalars.contains { $0.value == 0x1b })
+        let lines = table.split(separator: "\n")
+        #expect(Set(lines.map(\.count)).count == 1)
     }
 
     @Test func cutKeepsWidth() {
