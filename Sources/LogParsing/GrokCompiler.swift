@@ -284,17 +284,20 @@ struct GrokExpander {
                 i = try openGroup(bytes, at: i, origin)
             case UInt8(ascii: "%") where i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "{"):
                 last = .none
-                if let (reference, next) = Self.scan(bytes, from: i + 2, to: UInt8(ascii: "}")),
-                   let parsed = Self.parseReference(reference) {
-                    if reference.contains("=") {
-                        throw error(.unsupported("inline definition %{\(reference)} (define it in a pattern file)"), origin)
-                    }
-                    try expandReference(name: parsed.name, field: parsed.field, type: parsed.type,
-                                        typeText: parsed.typeText, origin)
-                    i = next
-                } else {
-                    output.append(b); i += 1
+                let column = String(decoding: bytes[..<i], as: UTF8.self).count + 1
+                guard let (reference, next) = Self.scan(bytes, from: i + 2, to: UInt8(ascii: "}")) else {
+                    let rest = String(decoding: bytes[i...].prefix(40), as: UTF8.self)
+                    throw error(.malformedReference(text: "\"\(rest)\" (no closing })", column: column), origin)
                 }
+                if reference.contains("=") {
+                    throw error(.unsupported("inline definition %{\(reference)} (define it in a pattern file)"), origin)
+                }
+                guard let parsed = Self.parseReference(reference) else {
+                    throw error(.malformedReference(text: "%{\(reference)}", column: column), origin)
+                }
+                try expandReference(name: parsed.name, field: parsed.field, type: parsed.type,
+                                    typeText: parsed.typeText, origin)
+                i = next
             case UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "?"):
                 if last == .greedy {
                     if b == UInt8(ascii: "*") {

@@ -26,6 +26,9 @@ public struct GrokError: Error, CustomStringConvertible, Sendable, Equatable {
         case badDefinition(String)
         /// A file or directory that could not be read.
         case io(String)
+        /// `%{` that does not open a `%{NAME}`, `%{NAME:field}` or `%{NAME:field:type}`
+        /// reference; `column` counts characters from 1 in the pattern (or definition) text.
+        case malformedReference(text: String, column: Int)
     }
 
     public let kind: Kind
@@ -72,6 +75,9 @@ public struct GrokError: Error, CustomStringConvertible, Sendable, Equatable {
             return "\(location)not a pattern definition (expected `NAME regex`): \(text)"
         case .io(let message):
             return "\(location)\(message)"
+        case .malformedReference(let text, let column):
+            return "\(location)\(inDefinition)column \(column): \(text) is not a pattern reference"
+                + " (expected %{NAME}, %{NAME:field} or %{NAME:field:int|float}, closed by })"
         }
     }
 }

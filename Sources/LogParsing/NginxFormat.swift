@@ -158,15 +158,20 @@ public struct NginxFormat: Sendable {
     public enum FormatError: Error, CustomStringConvertible {
         case noVariables(String)
         case regex(String, PCRE2Error)
+        case unbalancedQuote(String, quote: Character, column: Int)
         public var description: String {
             switch self {
             case .noVariables(let f): return "nginx log_format has no $variables: \(f)"
+            case .unbalancedQuote(let f, let quote, let column):
+                return "nginx log_format: column \(column): this \(quote) has no closing \(quote)"
+                    + " (quotes in a log_format come in pairs around a value): \(f)"
             case .regex(let f, let e): return "nginx log_format could not be compiled (\(e)): \(f)"
             }
         }
     }
 
     public func compile() throws(FormatError) -> CompiledPattern {
+        if let (quote, column) = unbalancedQuote() { throw .unbalancedQuote(logFormat, quote: quote, column: column) }
         let (pattern, variables) = regexSource()
         guard !variables.isEmpty else { throw .noVariables(logFormat) }
         let regex: Regex

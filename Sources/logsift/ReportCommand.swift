@@ -119,7 +119,11 @@ struct ReportCommand: ParsableCommand {
         configuration.splitThreshold = max(1, splitBytes)
         configuration.zone = ZoneRule.parse(tz)!
         if let pgPrefix {
-            configuration.format = .fixed(.postgres(PostgresFormat(prefix: pgPrefix)))
+            let format = PostgresFormat(prefix: pgPrefix)
+            if case .stderr(let prefix) = format, let problem = PostgresFormat.prefixProblem(prefix) {
+                throw ValidationError("--pg-prefix '\(prefix)': \(problem)")
+            }
+            configuration.format = .fixed(.postgres(format))
         }
         if let logFormat, let format = Analyzer.namedFormats().first(where: { $0.name == logFormat }) {
             configuration.format = .fixed(format)
@@ -135,6 +139,7 @@ struct ReportCommand: ParsableCommand {
             let custom = NginxFormat(name: "nginx-custom", logFormat: nginxFormat)
             do {
                 configuration.format = .fixed(.access(name: custom.name, pattern: try custom.compile()))
+                for warning in custom.unknownVariableWarnings { Terminal.warn("--nginx-format: \(warning)") }
             } catch {
                 throw ValidationError("--nginx-format: \(error)")
             }

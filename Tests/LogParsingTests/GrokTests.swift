@@ -258,6 +258,20 @@ private func grokError(_ body: () throws -> Void) -> GrokError? {
         #expect(nested?.description.hasPrefix("mine.grok:3: in pattern USES: unknown grok pattern %{MISSING}") == true)
     }
 
+    @Test func malformedReferenceIsAnErrorWithItsColumn() {
+        let open = grokError { _ = try GrokCompiler.compile("%{IP:x", library: library) }
+        #expect(open?.kind == .malformedReference(text: "\"%{IP:x\" (no closing })", column: 1))
+        #expect(open?.description.contains("column 1") == true)
+        let later = grokError { _ = try GrokCompiler.compile("ab %{WORD:w} %{ NUMBER}", library: library) }
+        #expect(later?.kind == .malformedReference(text: "%{ NUMBER}", column: 14))
+        var l = library
+        l.define("MINE", "x %{INT", file: "mine.grok", line: 7)
+        let nested = grokError { _ = try GrokCompiler.compile("%{MINE}", library: l) }
+        #expect(nested?.description.hasPrefix("mine.grok:7: in pattern MINE: column 3:") == true)
+        // A percent sign not followed by a brace stays literal text.
+        #expect(grokError { _ = try GrokCompiler.compile("100% %{INT:n}", library: library) } == nil)
+    }
+
     @Test func cyclesAreDetected() {
         var l = library
         l.define("A", "a%{B}")
