@@ -106,6 +106,7 @@ public enum TextReport {
             var line = "  \(TerminalText.escaped(input.name))  [\(input.format)]  \(count(input.lines)) lines"
             if input.unmatched > 0 { line += ", \(count(input.unmatched)) unmatched" }
             if input.overlong > 0 { line += ", \(count(input.overlong)) over the line cap (cut)" }
+            if input.limitExceeded > 0 { line += ", \(count(input.limitExceeded)) hit the regex match limit" }
             out += line + "\n"
             if let error = input.error { out += "    error: \(TerminalText.escaped(error))\n" }
         }

@@ -88,10 +88,12 @@ final class Worker {
                 result.summary.blank += 1
                 return
             }
-            switch processor.consume(line) {
+            let verdict = processor.consume(line)
+            switch verdict {
             case .matched, .continuation:
                 result.summary.matched += 1
             case .unmatched, .limitExceeded:
+                if case .limitExceeded = verdict { result.summary.limitExceeded += 1 }
                 result.summary.unmatched += 1
                 if result.samples.count < sampleLimit {
                     result.samples.append(UnmatchedSample(input: unit.input.displayName, inputIndex: unit.inputIndex,

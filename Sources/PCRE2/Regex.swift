@@ -129,6 +129,19 @@ public final class MatchData {
     let jitStack: OpaquePointer?
     let ovector: UnsafeMutablePointer<Int>
     public let pairCount: Int
+    /// `[attempts, limit hits, next stage's hit count, current match limit]`, behind a pointer
+    /// so counting on the per-line path costs no exclusivity check.
+    let budget: UnsafeMutablePointer<UInt64>
+
+    /// How the match limit tightens when a pattern keeps running out of it: once `10^k` lines
+    /// (k = 1, 2, 3: up to `lastStageHits`) have hit the limit, and they are at least 1 in 1,000 of the lines tried,
+    /// the limit drops tenfold, down to a thousandth of the default. A pattern that backtracks
+    /// catastrophically on every line (`(a+)+$`, about 70 ms a line at the default) then costs
+    /// about 0.07 ms a line after the first thousand, so a 300 MB file takes minutes, not days;
+    /// a good pattern with a few hard lines (under 1 in 1,000) keeps the full limit. The stage
+    /// sizes are powers of ten chosen for that arithmetic, not fitted to any data.
+    static let lastStageHits: UInt64 = 1000
+    static let tighteningShare: UInt64 = 1000
     /// PCRE2_UNSET (~0 as size_t) as Swift sees a size_t: an Int of all one bits.
     static let unset = Int(bitPattern: UInt.max)
 
@@ -146,6 +159,29 @@ public final class MatchData {
         if let jitStack { pcre2_jit_stack_assign_8(context, nil, UnsafeMutableRawPointer(jitStack)) }
         ovector = pcre2_get_ovector_pointer_8(data)
         pairCount = Int(pcre2_get_ovector_count_8(data))
+        budget = .allocate(capacity: 4)
+        budget.initialize(repeating: 0, count: 4)
+        budget[2] = 10
+        budget[3] = UInt64(matchLimit)
+    }
+
+    /// Matches tried so far with this match data.
+    public var attempts: UInt64 { budget[0] }
+    /// Matches that ran out of the match, depth or JIT-stack limit.
+    public var limitHits: UInt64 { budget[1] }
+    /// The match limit now in force (lower than the one given once a pattern keeps hitting it).
+    public var currentMatchLimit: UInt32 { UInt32(budget[3]) }
+
+    /// Called when a match ran out of its limit: counts it and tightens the limit by a stage
+    /// when the pattern keeps doing so (see `lastStageHits`).
+    func recordLimitHit() {
+        budget[1] += 1
+        let hits = budget[1]
+        guard hits >= budget[2], budget[2] <= MatchData.lastStageHits,
+              hits &* MatchData.tighteningShare >= budget[0] else { return }
+        budget[2] *= 10
+        budget[3] = max(1, budget[3] / 10)
+        pcre2_set_match_limit_8(context, UInt32(budget[3]))
     }
 
     public convenience init(for regex: Regex) {
@@ -153,6 +189,7 @@ public final class MatchData {
     }
 
     deinit {
+        budget.deallocate()
         if let jitStack { pcre2_jit_stack_free_8(jitStack) }
         pcre2_match_context_free_8(context)
         pcre2_match_data_free_8(data)
@@ -162,6 +199,7 @@ public final class MatchData {
     @inline(__always)
     public func match(_ regex: Regex, _ subject: UnsafeRawBufferPointer) -> MatchOutcome {
         let base = subject.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? Regex.emptySubject
+        budget[0] &+= 1
         let rc: Int32
         if regex.isJIT {
             rc = pcre2_jit_match_8(regex.code, base, subject.count, 0, 0, data, context)
@@ -172,6 +210,7 @@ public final class MatchData {
         switch rc {
         case PCRE2_ERROR_NOMATCH, PCRE2_ERROR_PARTIAL: return .noMatch
         case PCRE2_ERROR_MATCHLIMIT, PCRE2_ERROR_DEPTHLIMIT, PCRE2_ERROR_HEAPLIMIT, PCRE2_ERROR_JIT_STACKLIMIT:
+            recordLimitHit()
             return .limitExceeded
         default: return .error(rc)
         }

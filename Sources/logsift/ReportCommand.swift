@@ -161,6 +161,11 @@ struct ReportCommand: ParsableCommand {
             print(JSONReport.render(analysis, options: options), terminator: "")
         }
         var failed = false
+        for input in analysis.inputs where input.limitExceeded > 0 && input.limitExceeded * 100 >= input.lines {
+            Terminal.warn("\(input.name): \(input.limitExceeded) of \(input.lines) lines hit PCRE2's match limit "
+                + "(counted as unmatched): the pattern backtracks too much on them; anchor it, or replace nested "
+                + "quantifiers such as (a+)+ and .*.* with possessive or atomic forms")
+        }
         for input in analysis.inputs {
             if let error = input.error {
                 Terminal.warn(error)

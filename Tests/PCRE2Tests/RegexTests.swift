@@ -166,6 +166,38 @@ private func match(_ regex: Regex, _ subject: String) -> (MatchOutcome, MatchDat
         #expect(try regex.captures(in: String(repeating: "a", count: 40) + "!") == nil)
     }
 
+    @Test func aPatternThatKeepsHittingTheLimitGetsATighterOne() throws {
+        let regex = try Regex(#"^(a+)+$"#)
+        let bad = Array(repeating: UInt8(ascii: "a"), count: 40) + [UInt8(ascii: "!")]
+        let matchData = MatchData(for: regex)
+        #expect(matchData.currentMatchLimit == MatchData.defaultMatchLimit)
+        for _ in 0..<9 { _ = match(regex, bad, with: matchData) }
+        #expect(matchData.limitHits == 9)
+        #expect(matchData.currentMatchLimit == MatchData.defaultMatchLimit)
+        _ = match(regex, bad, with: matchData)
+        #expect(matchData.currentMatchLimit == MatchData.defaultMatchLimit / 10)
+        for _ in 0..<1990 { _ = match(regex, bad, with: matchData) }
+        #expect(matchData.attempts == 2000)
+        #expect(matchData.limitHits == 2000)
+        // Three stages, then no lower: a thousandth of the default.
+        #expect(matchData.currentMatchLimit == MatchData.defaultMatchLimit / 1000)
+        // Lines the pattern is good for still match under the tighter limit.
+        #expect(match(regex, Array("aaaa".utf8), with: matchData).0 == .matched)
+    }
+
+    @Test func aFewHardLinesAmongManyGoodOnesKeepTheFullLimit() throws {
+        let regex = try Regex(#"^(a+)+$"#)
+        let bad = Array(repeating: UInt8(ascii: "a"), count: 40) + [UInt8(ascii: "!")]
+        let good = Array("aaaa".utf8)
+        let matchData = MatchData(for: regex)
+        // 20 hard lines among 100,000: 1 in 5,000, under the 1 in 1,000 that tightens.
+        for i in 0..<100_000 {
+            _ = match(regex, i % 5_000 == 0 ? bad : good, with: matchData)
+        }
+        #expect(matchData.limitHits == 20)
+        #expect(matchData.currentMatchLimit == MatchData.defaultMatchLimit)
+    }
+
     @Test func oneRegexServesManyWorkers() async throws {
         let regex = try Regex(#"id=(?<id>\d+)"#)
         let counts = await withTaskGroup(of: Int.self) { group in
