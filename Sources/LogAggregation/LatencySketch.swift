@@ -28,8 +28,13 @@ import Darwin
 /// about 2,100 slots whatever the values; `min`/`max` stay exact (`.infinity` too); values whose
 /// millionths do not fit 9·10^15 are left out of `sum` and `mean`.
 public struct LatencySketch: Sendable, Equatable {
+    /// The guarantee stated to users: every quantile as printed is within 1% of the true value.
     public static let relativeAccuracy = 0.01
-    static let gamma = (1 + relativeAccuracy) / (1 - relativeAccuracy)
+    /// What the buckets achieve (0.99%), leaving `printingSlack` for printing a quantile with
+    /// few digits: 0.0099 + 0.000099 · 1.0099 < 0.01, so the printed value keeps the guarantee.
+    static let bucketAccuracy = 0.0099
+    static let printingSlack = 0.000099
+    static let gamma = (1 + bucketAccuracy) / (1 - bucketAccuracy)
     static let inverseLogGamma = 1 / log(gamma)
 
     /// counts[i] is the number of values v with gamma^(offset+i-1) < v ≤ gamma^(offset+i).
@@ -110,7 +115,9 @@ public struct LatencySketch: Sendable, Equatable {
         }
     }
 
-    /// The estimate of quantile `q` (0...1), or nil when empty. See the type's guarantee.
+    /// The estimate of quantile `q` (0...1), or nil when empty. See the type's guarantee. It is
+    /// the shortest decimal within `printingSlack` of the bucket's estimate (`0.1235`, not
+    /// `0.12347312064`), so reports print no more digits than the sketch can vouch for.
     public func quantile(_ q: Double) -> Double? {
         guard count > 0, !q.isNaN else { return nil }
         if q >= 1 { return max }
@@ -121,7 +128,7 @@ public struct LatencySketch: Sendable, Equatable {
         for (slot, n) in counts.enumerated() where n > 0 {
             seen += n
             if seen > rank {
-                let e = LatencySketch.estimate(offset + slot)
+                let e = DecimalRounding.shortest(LatencySketch.estimate(offset + slot), within: LatencySketch.printingSlack)
                 return Swift.min(Swift.max(e, min), max)
             }
         }

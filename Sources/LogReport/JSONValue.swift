@@ -3,6 +3,8 @@
 /// Takes an `Analysis`, gives text for a terminal or JSON with a documented, stable schema
 /// (`docs/json-schema.md`). It knows nothing of how the analysis was computed.
 
+import LogAggregation
+
 /// A JSON value whose objects keep their keys in the order written, so output is stable.
 public indirect enum JSONValue: Equatable, Sendable {
     case null
@@ -64,11 +66,16 @@ public indirect enum JSONValue: Equatable, Sendable {
         out += "\n" + String(repeating: "  ", count: indent)
     }
 
-    /// Shortest text that reads back as the same double; integers without a fraction.
+    /// Integers without a fraction; other numbers at 15 significant digits, as the shortest
+    /// text that reads back as that value. Every decimal of up to 15 digits survives a trip
+    /// through a double, so what a log wrote (`2.667`, `1000.152`) prints as written even when
+    /// a unit conversion or a sum left binary noise in the 17th digit (`2.6670000000000003`).
     static func format(_ d: Double) -> String {
         guard d.isFinite else { return "null" }
         if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
-        return "\(d)"
+        let clean = DecimalRounding.significant(d, digits: 15)
+        if clean == clean.rounded(), abs(clean) < 1e15 { return String(Int64(clean)) }
+        return "\(clean)"
     }
 
     static func quote(_ s: String, into out: inout String) {
