@@ -22,6 +22,7 @@ let package = Package(
         .target(name: "LogInput", dependencies: ["Zlib"]),
         .target(name: "LogParsing", dependencies: ["PCRE2"]),
         .target(name: "LogAggregation", dependencies: ["LogParsing"]),
+        .target(name: "LogQuery", dependencies: ["LogParsing"]),
         .target(name: "LogReport", dependencies: ["LogAggregation"]),
         .target(name: "LogsiftEngine",
                 dependencies: ["LogInput", "LogParsing", "LogAggregation", "LogReport"]),
@@ -37,6 +38,7 @@ let package = Package(
         .testTarget(name: "LogParsingTests", dependencies: ["LogParsing", "LogsiftTestSupport"]),
         .testTarget(name: "LogAggregationTests", dependencies: ["LogAggregation", "LogInput", "LogsiftTestSupport"]),
         .testTarget(name: "LogReportTests", dependencies: ["LogReport"]),
+        .testTarget(name: "LogQueryTests", dependencies: ["LogQuery"]),
         .testTarget(name: "LogsiftEngineTests", dependencies: ["LogsiftEngine"]),
         .testTarget(name: "EndToEndTests", dependencies: ["LogsiftEngine", "LogsiftTestSupport"]),
     ]

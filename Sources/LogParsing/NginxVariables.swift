@@ -29,33 +29,7 @@ enum NginxVariables {
 
     /// The built-in name closest to `name` when it is at most two edits away (a likely typo).
     static func suggestion(for name: String) -> String? {
-        var best: (name: String, distance: Int)?
-        for candidate in names {
-            let d = editDistance(Array(name.utf8), Array(candidate.utf8), limit: 2)
-            if d <= 2, best == nil || d < best!.distance || (d == best!.distance && candidate < best!.name) {
-                best = (candidate, d)
-            }
-        }
-        return best?.name
-    }
-
-    /// Levenshtein distance, or `limit + 1` as soon as it must exceed `limit`.
-    static func editDistance(_ a: [UInt8], _ b: [UInt8], limit: Int) -> Int {
-        if abs(a.count - b.count) > limit { return limit + 1 }
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...max(1, a.count) where !a.isEmpty {
-            current[0] = i
-            var rowMin = current[0]
-            for j in 1...max(1, b.count) where !b.isEmpty {
-                let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-                rowMin = min(rowMin, current[j])
-            }
-            if rowMin > limit { return limit + 1 }
-            swap(&previous, &current)
-        }
-        return a.isEmpty ? b.count : previous[b.count]
+        EditDistance.closest(to: name, among: names)
     }
 }
 

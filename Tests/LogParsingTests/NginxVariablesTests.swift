@@ -20,9 +20,12 @@ import Testing
     }
 
     @Test func editDistanceStopsAtItsLimit() {
-        #expect(NginxVariables.editDistance(Array("status".utf8), Array("statsu".utf8), limit: 2) == 2)
-        #expect(NginxVariables.editDistance(Array("".utf8), Array("ab".utf8), limit: 2) == 2)
-        #expect(NginxVariables.editDistance(Array("abcdef".utf8), Array("uvwxyz".utf8), limit: 2) == 3)
+        #expect(EditDistance.between("status", "statsu", limit: 2) == 2)
+        #expect(EditDistance.between("", "ab", limit: 2) == 2)
+        #expect(EditDistance.between("abcdef", "uvwxyz", limit: 2) == 3)
+        #expect(EditDistance.between("kitten", "sitting", limit: 5) == 3)
+        #expect(EditDistance.closest(to: "stauts", among: ["status", "path", "method"]) == "status")
+        #expect(EditDistance.closest(to: "zzz", among: ["status", "path"]) == nil)
     }
 
     @Test func anUnpairedQuoteIsAnErrorWithItsColumn() {

@@ -1,0 +1,141 @@
+/// A query as written: `FILTER | AGGREGATES by KEYS | sort … | limit N`, every stage optional.
+public struct Query: Equatable, Sendable {
+    /// Events pass when this holds (nil: every event).
+    public var filter: Expression?
+    /// What to compute per group; empty: print the matching events.
+    public var aggregates: [Aggregate] = []
+    /// Group keys: fields and at most one time width.
+    public var keys: [GroupKey] = []
+    public var sort: [SortKey] = []
+    public var limit: Int?
+
+    public init() {}
+}
+
+/// Where something was written, for messages after parsing (unknown field, wrong type).
+public struct SourceLocation: Equatable, Sendable {
+    public var line: Int
+    public var column: Int
+    public init(line: Int, column: Int) { self.line = line; self.column = column }
+
+    public func error(_ message: String) -> QueryError {
+        QueryError(line: line, column: column, message: message)
+    }
+}
+
+/// A field name as written, with where it stands.
+public struct FieldReference: Equatable, Sendable {
+    public var name: String
+    public var location: SourceLocation
+    public init(_ name: String, at location: SourceLocation) { self.name = name; self.location = location }
+}
+
+/// A literal value. What it means depends on the field it is compared with, known only when
+/// the query is bound to inputs: `08006` is a SQLSTATE string for `sqlstate` and a number for
+/// `status`; `2s` is 2 for `request_time` (seconds) and 2000 for `duration_ms`.
+public struct Literal: Equatable, Sendable {
+    public enum Kind: Equatable, Sendable {
+        /// Digits with an optional unit: `value` in the unit's base (seconds, bytes), or the
+        /// plain number when there is no unit.
+        case number(value: Double, dimension: Dimension)
+        /// Quoted text, or a bare word (`POST`, `error`, `57P03`).
+        case text
+    }
+
+    public enum Dimension: Equatable, Sendable {
+        case plain
+        /// Seconds.
+        case duration
+        /// Bytes.
+        case size
+    }
+
+    public var kind: Kind
+    /// The text as written without quotes: `08006`, `2s`, `POST`, `^/api/`.
+    public var text: String
+    public var quoted: Bool
+    public var location: SourceLocation
+
+    public init(kind: Kind, text: String, quoted: Bool, location: SourceLocation) {
+        self.kind = kind
+        self.text = text
+        self.quoted = quoted
+        self.location = location
+    }
+}
+
+public enum ComparisonOperator: String, Equatable, Sendable, CaseIterable {
+    case equal = "=", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
+}
+
+/// A filter.
+public indirect enum Expression: Equatable, Sendable {
+    case compare(FieldReference, ComparisonOperator, Literal)
+    /// `field ~ "regex"` (`negated`: `!~`).
+    case matches(FieldReference, pattern: Literal, negated: Bool)
+    case contains(FieldReference, Literal)
+    case oneOf(FieldReference, [Literal])
+    case exists(FieldReference)
+    case not(Expression)
+    case and(Expression, Expression)
+    case or(Expression, Expression)
+}
+
+/// One computed column.
+public enum Aggregate: Equatable, Sendable {
+    case count(filter: Expression?)
+    case sum(FieldReference)
+    case average(FieldReference)
+    case minimum(FieldReference)
+    case maximum(FieldReference)
+    /// `p95(f)`: q in 0...1.
+    case percentile(Double, FieldReference)
+    /// `percentiles(f)`: p50, p90, p95, p99 at once.
+    case percentiles(FieldReference)
+    /// Share of the group's events for which the filter holds.
+    case rate(Expression)
+    case distinct(FieldReference)
+    case top(FieldReference, Int)
+
+    /// The column's name as a user writes it in `sort`: `count`, `p95(request_time)`.
+    public var name: String {
+        switch self {
+        case .count(let f): return f == nil ? "count" : "count(…)"
+        case .sum(let f): return "sum(\(f.name))"
+        case .average(let f): return "avg(\(f.name))"
+        case .minimum(let f): return "min(\(f.name))"
+        case .maximum(let f): return "max(\(f.name))"
+        case .percentile(let q, let f): return "p\(Query.percentileText(q))(\(f.name))"
+        case .percentiles(let f): return "percentiles(\(f.name))"
+        case .rate: return "rate(…)"
+        case .distinct(let f): return "distinct(\(f.name))"
+        case .top(let f, let n): return "top(\(f.name), \(n))"
+        }
+    }
+}
+
+public enum GroupKey: Equatable, Sendable {
+    case field(FieldReference)
+    /// `by 1m`: a time bucket of this many seconds.
+    case time(seconds: Int64, location: SourceLocation)
+}
+
+public struct SortKey: Equatable, Sendable {
+    /// A key or aggregate name as written: `count`, `path`, `p95(request_time)`.
+    public var name: String
+    public var descending: Bool
+    public var location: SourceLocation
+    public init(name: String, descending: Bool, location: SourceLocation) {
+        self.name = name
+        self.descending = descending
+        self.location = location
+    }
+}
+
+extension Query {
+    /// `0.95` → `95`, `0.999` → `99.9`.
+    static func percentileText(_ q: Double) -> String {
+        let p = q * 100
+        return p == p.rounded() ? String(Int(p)) : String(p)
+    }
+}
