@@ -24,8 +24,9 @@ struct QueryLexer {
         let chars = Array(source.unicodeScalars)
         var tokens: [Token] = []
         var i = 0, line = 1, lineStart = 0
+        // Bare words take paths too: `path = /health`.
         func isNameStart(_ c: Unicode.Scalar) -> Bool {
-            (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || c == "_" || c == "@"
+            (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || c == "_" || c == "@" || c == "/"
         }
         func isNameChar(_ c: Unicode.Scalar) -> Bool {
             isNameStart(c) || (c >= "0" && c <= "9") || c == "." || c == "-"
