@@ -34,11 +34,12 @@ enum Harness {
         }
     }
 
-    /// Runs logsift with `arguments`; standard input comes from `stdinFile` (or is empty).
-    /// Standard error goes through a file, so neither stream can block the other.
-    static func run(_ arguments: [String], stdinFile: URL? = nil) throws -> Result {
+    /// Runs logsift (or another copy of it, `executable`) with `arguments`; standard input comes
+    /// from `stdinFile` (or is empty). Standard error goes through a file, so neither stream can
+    /// block the other.
+    static func run(_ arguments: [String], stdinFile: URL? = nil, executable: URL? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable ?? binary
         process.arguments = arguments
         let out = Pipe()
         let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("logsift-stderr-\(UUID().uuidString)")
