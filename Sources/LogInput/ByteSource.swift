@@ -23,6 +23,8 @@ public enum InputError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The gzip stream stopped before its end; everything before that point was still read.
     case truncatedGzip(path: String, decompressedBytes: Int)
     case corruptGzip(path: String, decompressedBytes: Int, reason: String)
+    /// Compressed in a format logsift does not inflate (bzip2, xz, zstd): not read as text.
+    case unsupportedCompression(path: String, format: String, command: String)
 
     public var description: String {
         switch self {
@@ -36,6 +38,9 @@ public enum InputError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(path): gzip data ends early (truncated file?); analysed the \(bytes) decompressed bytes before that point"
         case .corruptGzip(let path, let bytes, let reason):
             return "\(path): corrupt gzip data (\(reason)) after \(bytes) decompressed bytes; analysed what came before"
+        case .unsupportedCompression(let path, let format, let command):
+            let shown = path == "<stdin>" ? "FILE" : path
+            return "\(path): \(format) compression not supported: use `\(command) \(shown) | logsift report -`"
         }
     }
 

@@ -16,19 +16,30 @@ extension InputSpec {
             raw = FileSource(file: try OpenedFile(path: path), range: range)
         }
         if range != nil { return raw }
-        var head = [UInt8](repeating: 0, count: 2)
+        let head = try Self.readHead(raw)
+        let sniffed = PrefixedSource(prefix: head, rest: raw)
+        switch Compression.detect(head) {
+        case .gzip?:
+            return try GzipSource(compressed: sniffed, path: displayName)
+        case let other?:
+            throw .unsupportedCompression(path: displayName, format: other.name, command: other.decompressCommand)
+        case nil:
+            return sniffed
+        }
+    }
+
+    /// The first `Compression.sniffLength` bytes (fewer at the end of a short input); a stream
+    /// may hand them out a few at a time.
+    private static func readHead(_ source: ByteSource) throws(InputError) -> [UInt8] {
+        var head = [UInt8](repeating: 0, count: Compression.sniffLength)
         var have = 0
-        while have < 2 {
-            let n = try Self.read(raw, into: &head, at: have)
+        while have < head.count {
+            let n = try read(source, into: &head, at: have)
             if n == 0 { break }
             have += n
         }
-        head.removeLast(2 - have)
-        let sniffed = PrefixedSource(prefix: head, rest: raw)
-        if head == GzipSource.magic {
-            return try GzipSource(compressed: sniffed, path: displayName)
-        }
-        return sniffed
+        head.removeLast(head.count - have)
+        return head
     }
 
     private static func read(_ source: ByteSource, into bytes: inout [UInt8], at offset: Int) throws(InputError) -> Int {
@@ -49,17 +60,16 @@ extension InputSpec {
         openForSplitting(minimumSize: 1)?.size
     }
 
-    /// The input opened, when it is a plain (not gzip) regular file of at least `minimumSize`
+    /// The input opened, when it is a plain (not compressed) regular file of at least `minimumSize`
     /// bytes: every part of it is then read through this one descriptor. Nil for standard
     /// input, streams, gzip, small or unreadable files (those are read whole, opened later).
     public func openForSplitting(minimumSize: Int) -> OpenedFile? {
         // stat first: most inputs are too small or not regular, and need no descriptor now.
         guard !isStdin, let pathSize = FileSource.regularFileSize(path), pathSize >= max(1, minimumSize),
               let file = try? OpenedFile(path: path), file.isRegular, file.size >= max(1, minimumSize) else { return nil }
-        let source = FileSource(file: file, range: 0..<min(2, file.size))
-        var head = [UInt8](repeating: 0, count: 2)
-        let n = (try? head.withUnsafeMutableBytes { try source.read(into: $0) }) ?? 0
-        if n == 2 && head == GzipSource.magic { return nil }
+        // Compressed files are read whole, through their decoder (or refused): never cut.
+        guard let head = try? Self.readHead(FileSource(file: file, range: 0..<min(Compression.sniffLength, file.size))),
+              Compression.detect(head) == nil else { return nil }
         return file
     }
 

@@ -75,7 +75,7 @@ struct PatternsCommand: ParsableCommand {
 
         func run() throws {
             let library = try library.load()
-            for name in library.names { print(name) }
+            try StandardOutput.write(library.names.map { $0 + "\n" }.joined())
         }
     }
 }

@@ -28,6 +28,8 @@ enum Harness {
         var status: Int32
         var stdout: Data
         var stderr: String
+        /// True when the process died of a signal (`status` is then the signal's number).
+        var signalled = false
         var text: String { String(decoding: stdout, as: UTF8.self) }
         func json() throws -> [String: Any] {
             try #require(try JSONSerialization.jsonObject(with: stdout) as? [String: Any])
@@ -54,7 +56,8 @@ enum Harness {
         process.waitUntilExit()
         try errHandle.close()
         let stderrText = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
-        return Result(status: process.terminationStatus, stdout: stdoutData, stderr: stderrText)
+        return Result(status: process.terminationStatus, stdout: stdoutData, stderr: stderrText,
+                      signalled: process.terminationReason == .uncaughtSignal)
     }
 
     /// A fresh temporary directory for one test.
