@@ -28,6 +28,13 @@ enum ArgumentCheck {
     }
 }
 
+/// `RLIMIT_NOFILE` as `getrlimit` takes it on each platform.
+#if os(Linux)
+let openFilesResource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+#else
+let openFilesResource = RLIMIT_NOFILE
+#endif
+
 /// Exit statuses beyond ArgumentParser's (0 success, 64 usage), named once; the README's
 /// "Exit status" paragraph lists them.
 enum ExitStatus {
@@ -91,6 +98,7 @@ extension Logsift {
         if let problem = ArgumentCheck.problem(Array(CommandLine.arguments.dropFirst())) {
             exit(withError: ValidationError(problem))
         }
+        raiseOpenFileLimit()
         var status: Int32 = 0
         var failure: Error? = nil
         do {
@@ -104,6 +112,16 @@ extension Logsift {
         if let failure { exit(withError: failure) }
         if !standardOutputIsWritten() { status = ExitStatus.writeFailed }
         Foundation.exit(status)
+    }
+
+    /// Raises the soft limit on open descriptors to the hard one: a big file stays open from
+    /// planning until its last part is read, and a rotated set may hold more than the usual
+    /// soft limit of 1,024 such files.
+    static func raiseOpenFileLimit() {
+        var limit = rlimit()
+        guard getrlimit(openFilesResource, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(openFilesResource, &limit)
     }
 
     /// Flushes standard output; false (after saying why on stderr) when any write to it failed.
