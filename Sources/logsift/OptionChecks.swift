@@ -6,8 +6,9 @@ import ArgumentParser
 enum OptionRange {
     /// `--bucket`: one second to 366 days (a year of daily reports fits in one bucket).
     static let bucketSeconds: ClosedRange<Int64> = 1...(366 * 86_400)
-    /// `--top`: table capacities are 5,000 entries (paths); more could not be filled.
-    static let top: ClosedRange<Int> = 0...5_000
+    /// `--top`: above every table's capacity (5,000 paths, 2,000 error groups), so the top bound
+    /// lists everything; a list of this many entries is a few megabytes at most.
+    static let top: ClosedRange<Int> = 0...1_000_000
     /// `--jobs`: each worker holds a read buffer (256 KiB + the line cap); far beyond the cores
     /// only memory grows.
     static let jobs: ClosedRange<Int> = 1...256

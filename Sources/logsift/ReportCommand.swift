@@ -60,7 +60,7 @@ struct ReportCommand: ParsableCommand {
     @Flag(name: .long, help: "Application logs: show only the error groups, with samples.")
     var errors = false
 
-    @Option(name: .long, parsing: .unconditional, help: "How many top paths, queries and error groups to list (0-5000).")
+    @Option(name: .long, parsing: .unconditional, help: "How many top paths, queries and error groups to list (0-1000000).")
     var top: Int = 10
 
     @Option(name: .long, parsing: .unconditional, help: "Worker threads, 1-256 (default: one per core).")
