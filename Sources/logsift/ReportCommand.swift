@@ -98,9 +98,6 @@ struct ReportCommand: ParsableCommand {
         if [nginxFormat != nil, pattern != nil, logFormat != nil, pgPrefix != nil].filter({ $0 }).count > 1 {
             throw ValidationError("give at most one of --nginx-format, --pattern, --pg-prefix and --log-format")
         }
-        guard top >= 0, samples >= 0, maxLineLength >= 16 else {
-            throw ValidationError("--top and --samples must be ≥ 0 and --max-line-length ≥ 16")
-        }
     }
 
     func run() throws {
