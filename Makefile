@@ -21,8 +21,9 @@ demo: release
 	.build/release/logsift report --bucket 15m samples/access.log*
 	.build/release/logsift report --bucket 30m --tz UTC --top 5 samples/postgresql.log samples/app.log
 
+# swift test's own output and summary, then "N passed, N failed, N skipped" (scripts/run-tests).
 test: deps
-	swift test
+	scripts/run-tests
 
 bench: deps
 	python3 Benchmarks/bench.py

@@ -23,6 +23,8 @@ public enum InputError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The gzip stream stopped before its end; everything before that point was still read.
     case truncatedGzip(path: String, decompressedBytes: Int)
     case corruptGzip(path: String, decompressedBytes: Int, reason: String)
+    /// Compressed in a format logsift does not inflate (bzip2, xz, zstd): not read as text.
+    case unsupportedCompression(path: String, format: String, command: String)
 
     public var description: String {
         switch self {
@@ -36,6 +38,9 @@ public enum InputError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(path): gzip data ends early (truncated file?); analysed the \(bytes) decompressed bytes before that point"
         case .corruptGzip(let path, let bytes, let reason):
             return "\(path): corrupt gzip data (\(reason)) after \(bytes) decompressed bytes; analysed what came before"
+        case .unsupportedCompression(let path, let format, let command):
+            let shown = path == "<stdin>" ? "FILE" : path
+            return "\(path): \(format) compression not supported: use `\(command) \(shown) | logsift report -`"
         }
     }
 
@@ -52,50 +57,89 @@ func systemError() -> String {
     String(cString: strerror(errno))
 }
 
-/// Reads a file descriptor, optionally a byte range of it (for splitting one file between workers).
-public final class FileSource: ByteSource {
+/// A file opened once by path, then known by its descriptor: every part of it (the byte ranges
+/// cut for workers, the probes that place the cuts) is read through this one descriptor, so a
+/// file renamed and replaced while logsift runs cannot be read half old, half new.
+///
+/// A regular file is read with `pread` at explicit offsets (any number of `FileSource`s share
+/// the descriptor); anything else — a FIFO, `<(zcat f.gz)`, `/dev/stdin`, a character device —
+/// is a stream: read once, front to back, never seeked or split.
+public final class OpenedFile: Sendable {
     public let path: String
     let fd: Int32
-    let ownsDescriptor: Bool
-    var offset: Int
-    let end: Int?
+    /// True for regular files (seekable, splittable); false for streams.
+    public let isRegular: Bool
+    /// Size in bytes when the file was opened (0 for streams).
+    public let size: Int
 
-    /// Opens `path` for reading the bytes in `range` (the whole file when nil).
-    public init(path: String, range: Range<Int>? = nil) throws(InputError) {
+    public init(path: String) throws(InputError) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .cannotOpen(path: path, reason: systemError()) }
         var info = stat()
-        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+        guard fstat(fd, &info) == 0 else {
+            let reason = systemError()
+            close(fd)
+            throw .cannotOpen(path: path, reason: reason)
+        }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
             close(fd)
             throw .isDirectory(path: path)
         }
         self.path = path
         self.fd = fd
-        self.ownsDescriptor = true
-        self.offset = range?.lowerBound ?? 0
-        self.end = range?.upperBound
+        self.isRegular = (info.st_mode & S_IFMT) == S_IFREG
+        self.size = isRegular ? Int(info.st_size) : 0
+    }
+
+    deinit { close(fd) }
+}
+
+/// Reads an opened file (optionally a byte range of a regular one, for splitting it between
+/// workers) or a descriptor it does not own, such as standard input.
+public final class FileSource: ByteSource {
+    public let path: String
+    /// Keeps the descriptor open while this source reads it (nil for borrowed descriptors).
+    let file: OpenedFile?
+    let fd: Int32
+    /// `pread` at `offset` (regular files) rather than `read` (streams).
+    let positioned: Bool
+    var offset: Int
+    let end: Int?
+
+    /// Reads `range` of `file` (the whole file when nil; a stream is always read whole).
+    public init(file: OpenedFile, range: Range<Int>? = nil) {
+        self.path = file.path
+        self.file = file
+        self.fd = file.fd
+        self.positioned = file.isRegular
+        self.offset = file.isRegular ? range?.lowerBound ?? 0 : 0
+        self.end = file.isRegular ? range?.upperBound : nil
         #if os(Linux)
-        _ = posix_fadvise(fd, off_t(offset), 0, POSIX_FADV_SEQUENTIAL)
+        if positioned { _ = posix_fadvise(fd, off_t(offset), 0, POSIX_FADV_SEQUENTIAL) }
         #endif
     }
 
-    /// Reads standard input (or another descriptor it does not own).
+    /// Opens `path` for reading the bytes in `range` (the whole file when nil).
+    public convenience init(path: String, range: Range<Int>? = nil) throws(InputError) {
+        self.init(file: try OpenedFile(path: path), range: range)
+    }
+
+    /// Reads standard input (or another descriptor it does not own) as a stream.
     public init(descriptor: Int32, name: String) {
         self.path = name
+        self.file = nil
         self.fd = descriptor
-        self.ownsDescriptor = false
+        self.positioned = false
         self.offset = 0
         self.end = nil
     }
-
-    deinit { if ownsDescriptor { close(fd) } }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
         var want = buffer.count
         if let end { want = min(want, end - offset) }
         guard want > 0 else { return 0 }
         while true {
-            let n = ownsDescriptor
+            let n = positioned
                 ? pread(fd, buffer.baseAddress, want, off_t(offset))
                 : Glibc.read(fd, buffer.baseAddress, want)
             if n >= 0 { offset += n; return n }

@@ -165,42 +165,17 @@ public struct GrokLibrary: Sendable {
         return library
     }
 
-    /// logsift's own patterns as compiled into the binary (`BuiltinPatterns.files`).
-    public static let embedded: GrokLibrary = {
+    /// logsift's own patterns, compiled into the binary (`BuiltinPatterns.files`, the text of
+    /// `patterns/`). Nothing is read at run time: pattern files found beside the binary or in
+    /// the source tree could change what every report means. A user adds or overrides patterns
+    /// only by naming a directory (`--patterns DIR`, loaded with `load(directory:)`).
+    public static let builtin: GrokLibrary = {
         do {
             return try GrokLibrary(texts: BuiltinPatterns.files.map { ("patterns/" + $0.name, $0.text) })
         } catch {
-            fatalError("embedded grok patterns do not load: \(error)")
+            fatalError("built-in grok patterns do not load: \(error)")
         }
     }()
-
-    /// logsift's own patterns. Read from the first `patterns/` directory found: `$LOGSIFT_PATTERNS`,
-    /// next to the executable (`<bin>/patterns`, `<bin>/../share/logsift/patterns`), or the source
-    /// tree this file was built from; so an installed or edited copy wins. With none of those
-    /// around (or if they fail to load) the embedded copy is used, so the binary works on its own.
-    public static let builtin: GrokLibrary = {
-        for directory in builtinDirectoryCandidates() where FileAccess.isDirectory(directory) {
-            if let library = try? GrokLibrary.directory(directory), !library.definitions.isEmpty {
-                return library
-            }
-        }
-        return embedded
-    }()
-
-    static func builtinDirectoryCandidates(sourceFile: String = #filePath) -> [String] {
-        var candidates: [String] = []
-        if let env = getenv("LOGSIFT_PATTERNS") {
-            candidates.append(String(cString: env))
-        }
-        if let executable = FileAccess.executablePath() {
-            let bin = FileAccess.parent(executable)
-            candidates.append(bin + "/patterns")
-            candidates.append(FileAccess.parent(bin) + "/share/logsift/patterns")
-        }
-        // <root>/Sources/LogParsing/GrokLibrary.swift -> <root>/patterns
-        candidates.append(FileAccess.parent(FileAccess.parent(FileAccess.parent(sourceFile))) + "/patterns")
-        return candidates
-    }
 }
 
 /// The few libc calls pattern loading needs, so LogParsing does not import Foundation.
@@ -223,11 +198,6 @@ enum FileAccess {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    static func isDirectory(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
-    }
-
     static func isRegularFile(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
@@ -248,22 +218,5 @@ enum FileAccess {
             if isRegularFile(path + "/" + name) { names.append(name) }
         }
         return names.sorted()
-    }
-
-    static func parent(_ path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
-    }
-
-    static func executablePath() -> String? {
-        #if os(Linux)
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        if count > 0 { return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) }
-        #endif
-        guard let first = CommandLine.arguments.first, first.contains("/") else { return nil }
-        var resolved = [CChar](repeating: 0, count: 4096)
-        guard realpath(first, &resolved) != nil else { return nil }
-        return String(decoding: resolved.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

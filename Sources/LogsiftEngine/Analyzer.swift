@@ -37,6 +37,9 @@ public struct AnalysisConfiguration: Sendable {
     public var zone: ZoneRule = .local
     /// Keep the order given instead of putting rotated sets oldest first.
     public var keepOrder = false
+    /// Called once the work is planned and before any unit is read: tests use this moment to
+    /// change the file system (rename and replace an input) without relying on timing.
+    public var afterPlanning: (@Sendable () -> Void)? = nil
 
     public init(inputs: [InputSpec]) {
         self.inputs = inputs
@@ -48,6 +51,8 @@ struct WorkUnit: Sendable {
     let inputIndex: Int
     let input: InputSpec
     let range: Range<Int>?
+    /// The input as opened when planning split it: every range is read through this descriptor.
+    let file: OpenedFile?
     /// Position of the range within its input (0 for whole inputs).
     let part: Int
     /// The format, when chosen before the work starts (always for split files).
@@ -75,6 +80,7 @@ public enum Analyzer {
         case .fixed(let format): detector = .fixed(format)
         }
         let units = plan(inputs, configuration, detector)
+        configuration.afterPlanning?()
         let queue = WorkQueue(units: units)
         let workerCount = max(1, min(configuration.workers, units.count))
         let collector = ResultCollector(unitCount: units.count)
@@ -96,12 +102,14 @@ public enum Analyzer {
         var units: [WorkUnit] = []
         for (index, input) in inputs.enumerated() {
             let parts = max(1, configuration.workers)
-            if parts > 1, let size = input.splittableSize(), size >= configuration.splitThreshold {
+            if parts > 1, let file = input.openForSplitting(minimumSize: configuration.splitThreshold) {
                 // All parts must use one format: detect it from the file's start now. Cuts go
-                // before lines that start an event (see `EventBoundary`).
+                // before lines that start an event (see `EventBoundary`). Every part is read
+                // through `file`, the descriptor opened here, never by path again.
+                let size = file.size
                 var format: LogFormat? = nil
                 var sample: [[UInt8]] = []
-                if let source = try? input.open() {
+                if let source = try? input.open(file: file) {
                     let reader = LineReader(source: source, maxLineLength: configuration.maxLineLength,
                                             readSize: 64 * 1024)
                     sample = FormatDetector.sniff(reader)
@@ -110,15 +118,17 @@ public enum Analyzer {
                 // A docker-compose stream is read whole: its services are told apart line by line.
                 let compose = detector.detectFamilies && ComposeStream.looksLikeCompose(sample)
                 if !compose, let format, let boundary = EventBoundary(format: format, zone: configuration.zone, sample: sample) {
-                    var ranges = input.lineAlignedRanges(size: size, parts: parts)
-                    if !format.isLineOriented { ranges = boundary.eventAligned(ranges, path: input.path) }
+                    var ranges = file.lineAlignedRanges(size: size, parts: parts)
+                    if !format.isLineOriented { ranges = boundary.eventAligned(ranges, file: file) }
                     for (part, range) in ranges.enumerated() {
-                        units.append(WorkUnit(inputIndex: index, input: input, range: range, part: part, format: format))
+                        units.append(WorkUnit(inputIndex: index, input: input, range: range, file: file, part: part, format: format))
                     }
                     continue
                 }
+                units.append(WorkUnit(inputIndex: index, input: input, range: nil, file: file, part: 0, format: nil))
+                continue
             }
-            units.append(WorkUnit(inputIndex: index, input: input, range: nil, part: 0, format: nil))
+            units.append(WorkUnit(inputIndex: index, input: input, range: nil, file: nil, part: 0, format: nil))
         }
         if units.count < configuration.workers {
             for i in units.indices where units[i].range == nil { units[i].readAhead = true }

@@ -106,11 +106,11 @@ final class EventBoundary {
 
     /// Moves each inner cut of `ranges` forward to the next line that starts an event (within
     /// `maxScan` bytes; a cut with none is dropped, its range joined to the one before).
-    func eventAligned(_ ranges: [Range<Int>], path: String, maxScan: Int = 16 << 20) -> [Range<Int>] {
+    func eventAligned(_ ranges: [Range<Int>], file: OpenedFile, maxScan: Int = 16 << 20) -> [Range<Int>] {
         guard ranges.count > 1, let size = ranges.last?.upperBound else { return ranges }
         var cuts = [0]
         for range in ranges.dropFirst() {
-            guard let cut = nextEventStart(from: range.lowerBound, size: size, path: path, maxScan: maxScan),
+            guard let cut = nextEventStart(from: range.lowerBound, size: size, file: file, maxScan: maxScan),
                   cut > cuts.last!, cut < size else { continue }
             cuts.append(cut)
         }
@@ -119,13 +119,13 @@ final class EventBoundary {
     }
 
     /// The offset of the first line at or after `offset` (a line start) that starts an event.
-    func nextEventStart(from offset: Int, size: Int, path: String, maxScan: Int) -> Int? {
+    func nextEventStart(from offset: Int, size: Int, file: OpenedFile, maxScan: Int) -> Int? {
         let chunk = 1 << 20
         var buffer = [UInt8](repeating: 0, count: chunk)
         var lineStart = offset
         while lineStart < min(size, offset + maxScan) {
             // Read from the current line's start; the line must fit in the chunk.
-            guard let source = try? FileSource(path: path, range: lineStart..<size) else { return nil }
+            let source = FileSource(file: file, range: lineStart..<size)
             var n = 0
             while n < chunk {
                 let got = buffer.withUnsafeMutableBytes { b in

@@ -30,7 +30,7 @@ final class Worker {
         var result = UnitResult(summary: InputSummary(name: unit.input.displayName, format: unit.format?.name ?? "unknown"))
         var source: ByteSource
         do {
-            source = try unit.input.open(range: unit.range)
+            source = try unit.input.open(range: unit.range, file: unit.file)
             // A core with nothing else to do inflates gzip ahead of the parser.
             if unit.readAhead && source is GzipSource { source = ReadAheadSource(source) }
         } catch {

@@ -38,7 +38,7 @@ struct DetectCommand: ParsableCommand {
                     ("error", d.error.map { .string($0) } ?? .null),
                 ])
             }
-            print(JSONValue.array(items).rendered())
+            try StandardOutput.write(JSONValue.array(items).rendered() + "\n")
         case .text:
             var rows: [[String]] = []
             for d in detections {
@@ -48,7 +48,7 @@ struct DetectCommand: ParsableCommand {
                 rows.append([d.input, choice?.format?.name ?? "unknown", percent, runner])
                 if let error = d.error { rows.append(["  error: \(error)", "", "", ""]) }
             }
-            print(TextTable.render(["input", "format", "confidence", "runner-up"], rows, leftColumns: [0, 1, 2, 3]), terminator: "")
+            try StandardOutput.write(TextTable.render(["input", "format", "confidence", "runner-up"], rows, leftColumns: [0, 1, 2, 3]))
         }
         if detections.contains(where: { $0.error != nil }) { throw ExitCode(1) }
     }

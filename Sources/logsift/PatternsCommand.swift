@@ -76,7 +76,7 @@ struct PatternsCommand: ParsableCommand {
 
         func run() throws {
             let library = try library.load()
-            for name in library.names { print(TerminalText.escaped(name)) }
+            try StandardOutput.write(library.names.map { TerminalText.escaped($0) + "\n" }.joined())
         }
     }
 }

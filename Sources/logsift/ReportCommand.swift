@@ -24,7 +24,7 @@ struct ReportCommand: ParsableCommand {
           logsift report --pattern '%{HTTPD_COMBINEDLOG}' access.log
           logsift report --nginx-format '$remote_addr [$time_local] "$request" $status $body_bytes_sent $request_time' access.log
 
-        Exit status: 0 when every input was read; 1 when an input could not be read or ended early (the report still covers everything that was read); 64 for a usage or pattern error.
+        Exit status: 0 when every input was read; 1 when an input could not be read, ended early or is compressed with bzip2/xz/zstd (the report still covers everything that was read); 65 when an input was read but none of its lines was recognised; 64 for a usage or pattern error; 74 when the report could not be written.
         """
     )
 
@@ -34,7 +34,7 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: text, json.")
     var format: OutputFormat = .text
 
-    @Option(name: .long, help: "Time bucket width, e.g. 30s, 1m, 5m, 1h.")
+    @Option(name: .long, parsing: .unconditional, help: "Time bucket width, e.g. 30s, 1m, 5m, 1h.")
     var bucket: String = "1m"
 
     @Option(name: .long, help: "An nginx log_format string as written in nginx.conf.")
@@ -60,23 +60,23 @@ struct ReportCommand: ParsableCommand {
     @Flag(name: .long, help: "Application logs: show only the error groups, with samples.")
     var errors = false
 
-    @Option(name: .long, help: "How many top paths, queries and error groups to list.")
+    @Option(name: .long, parsing: .unconditional, help: "How many top paths, queries and error groups to list (0-1000000).")
     var top: Int = 10
 
-    @Option(name: .long, help: "Worker threads (default: one per core).")
+    @Option(name: .long, parsing: .unconditional, help: "Worker threads, 1-256 (default: one per core).")
     var jobs: Int?
 
-    @Option(name: .long, help: "Lines longer than this many bytes are cut to it (and counted).")
+    @Option(name: .long, parsing: .unconditional, help: "Lines longer than this many bytes (16 to 64 MiB) are cut to it (and counted).")
     var maxLineLength: Int = LineReader.defaultMaxLineLength
 
-    @Option(name: .long, help: "How many unmatched lines to show.")
+    @Option(name: .long, parsing: .unconditional, help: "How many unmatched lines to show (0-10000).")
     var samples: Int = 10
 
     @Flag(name: .long, help: "Read inputs in the order given instead of oldest rotated file first.")
     var keepOrder = false
 
     /// Files at least this big are cut between workers (tests use small values).
-    @Option(name: .long, help: .hidden)
+    @Option(name: .long, parsing: .unconditional, help: .hidden)
     var splitBytes: Int = 8 << 20
 
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -84,6 +84,7 @@ struct ReportCommand: ParsableCommand {
     }
 
     func validate() throws {
+        try checkRanges()
         guard Duration.seconds(bucket) != nil else {
             throw ValidationError("--bucket '\(bucket)': give a width such as 30s, 1m, 5m or 1h")
         }
@@ -96,9 +97,6 @@ struct ReportCommand: ParsableCommand {
         }
         if [nginxFormat != nil, pattern != nil, logFormat != nil, pgPrefix != nil].filter({ $0 }).count > 1 {
             throw ValidationError("give at most one of --nginx-format, --pattern, --pg-prefix and --log-format")
-        }
-        guard top >= 0, samples >= 0, maxLineLength >= 16 else {
-            throw ValidationError("--top and --samples must be ≥ 0 and --max-line-length ≥ 16")
         }
     }
 
@@ -153,44 +151,26 @@ struct ReportCommand: ParsableCommand {
             options.width = Terminal.width()
             options.postgresSort = sort
             options.errorsOnly = errors
-            print(TextReport.render(analysis, options: options), terminator: "")
+            try StandardOutput.write(TextReport.render(analysis, options: options))
         case .json:
             var options = JSONReport.Options()
             options.topPaths = top
             options.postgresSort = sort
-            print(JSONReport.render(analysis, options: options), terminator: "")
+            try StandardOutput.write(JSONReport.render(analysis, options: options))
         }
-        var failed = false
         for input in analysis.inputs where input.limitExceeded > 0 && input.limitExceeded * 100 >= input.lines {
             Terminal.warn("\(input.name): \(input.limitExceeded) of \(input.lines) lines hit PCRE2's match limit "
                 + "(counted as unmatched): the pattern backtracks too much on them; anchor it, or replace nested "
                 + "quantifiers such as (a+)+ and .*.* with possessive or atomic forms")
         }
-        for input in analysis.inputs {
-            if let error = input.error {
-                Terminal.warn(error)
-                failed = true
-            }
-        }
-        if failed { throw ExitCode(1) }
+        try ExitStatus.check(analysis.inputs)
     }
 }
 
 enum Duration {
     /// Seconds in `30s`, `5m`, `1h`, `1d` (a bare number is seconds).
     static func seconds(_ text: String) -> Int64? {
-        guard let last = text.last else { return nil }
-        let unit: Int64
-        var digits = Substring(text)
-        switch last {
-        case "s": unit = 1; digits = digits.dropLast()
-        case "m": unit = 60; digits = digits.dropLast()
-        case "h": unit = 3600; digits = digits.dropLast()
-        case "d": unit = 86400; digits = digits.dropLast()
-        default: unit = 1
-        }
-        guard let n = Int64(digits), n > 0 else { return nil }
-        return n * unit
+        try? BucketWidth.seconds(text).get()
     }
 }
 
@@ -203,7 +183,9 @@ enum Terminal {
     }
 
     static func warn(_ message: String) {
-        FileHandle.standardError.write(Data("logsift: \(TerminalText.escaped(message))\n".utf8))
+        // write(2), whose failure (stderr full or closed) is ignored; FileHandle.write traps on it.
+        var line = "logsift: \(TerminalText.escaped(message))\n"
+        line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
     }
 }
 

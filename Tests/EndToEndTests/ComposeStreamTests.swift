@@ -36,6 +36,7 @@ import Testing
     @Test func servicesAreReadInTheirOwnFormats() throws {
         let log = Self.composeLog()
         let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("compose.log")
         try log.text.write(to: file, atomically: true, encoding: .utf8)
         let result = try Harness.run(["report", "--format", "json", "--tz", "UTC", "-"], stdinFile: file)

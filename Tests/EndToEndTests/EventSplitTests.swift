@@ -31,6 +31,7 @@ import Testing
     @Test func thirdPartyLogsSplitExactly() throws {
         guard let corpora = Harness.corpora() else { return }
         let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         try Harness.shell("bzip2 -dc '\(corpora.path)/pgbadger/t/fixtures/light.postgres.log.bz2' > '\(dir.path)/light.log'")
         try Harness.shell("gzip -dc '\(corpora.path)/pgbadger/t/fixtures/pg_vacuums.log.gz' > '\(dir.path)/vacuums.log'")
         for path in [dir.path + "/light.log", dir.path + "/vacuums.log",

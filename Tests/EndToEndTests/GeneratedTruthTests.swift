@@ -53,6 +53,7 @@ import Testing
     @Test(arguments: cases)
     func reportMatchesGeneratorTruth(_ c: Case) throws {
         let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let log = dir.appendingPathComponent("access.log").path
         let truthPath = dir.appendingPathComponent("truth.json").path
         let generator = Harness.packageRoot.appendingPathComponent("Benchmarks/generate_nginx.py").path

@@ -28,17 +28,20 @@ enum Harness {
         var status: Int32
         var stdout: Data
         var stderr: String
+        /// True when the process died of a signal (`status` is then the signal's number).
+        var signalled = false
         var text: String { String(decoding: stdout, as: UTF8.self) }
         func json() throws -> [String: Any] {
             try #require(try JSONSerialization.jsonObject(with: stdout) as? [String: Any])
         }
     }
 
-    /// Runs logsift with `arguments`; standard input comes from `stdinFile` (or is empty).
-    /// Standard error goes through a file, so neither stream can block the other.
-    static func run(_ arguments: [String], stdinFile: URL? = nil) throws -> Result {
+    /// Runs logsift (or another copy of it, `executable`) with `arguments`; standard input comes
+    /// from `stdinFile` (or is empty). Standard error goes through a file, so neither stream can
+    /// block the other.
+    static func run(_ arguments: [String], stdinFile: URL? = nil, executable: URL? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable ?? binary
         process.arguments = arguments
         let out = Pipe()
         let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("logsift-stderr-\(UUID().uuidString)")
@@ -53,7 +56,8 @@ enum Harness {
         process.waitUntilExit()
         try errHandle.close()
         let stderrText = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
-        return Result(status: process.terminationStatus, stdout: stdoutData, stderr: stderrText)
+        return Result(status: process.terminationStatus, stdout: stdoutData, stderr: stderrText,
+                      signalled: process.terminationReason == .uncaughtSignal)
     }
 
     /// A fresh temporary directory for one test.

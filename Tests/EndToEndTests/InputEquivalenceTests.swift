@@ -32,6 +32,7 @@ import Testing
 
     @Test func plainGzipMultiMemberStdinAndRotatedAgree() throws {
         let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let log = dir.appendingPathComponent("access.log")
         try Self.makeLog(log, lines: 30_000)
         let d = dir.path
@@ -75,6 +76,7 @@ import Testing
 
     @Test func splittingOneFileBetweenWorkersKeepsLineNumbers() throws {
         let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let log = dir.appendingPathComponent("access.log")
         try Self.makeLog(log, lines: 120_000)  // > 8 MiB so it is split
         let one = try Harness.run(["report", "--format", "json", "--jobs", "1", "--samples", "200", log.path])

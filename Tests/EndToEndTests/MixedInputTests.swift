@@ -39,6 +39,7 @@ import Testing
         guard let corpora = Harness.corpora() else { return }
         let file = corpora.appendingPathComponent("pgbadger/t/fixtures/light.postgres.log.bz2")
         let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         try Harness.shell("bzip2 -dc '\(file.path)' > '\(dir.path)/light.postgres.log'")
         let result = try Harness.run(["report", "--format", "json", "--sort", "calls", dir.path + "/light.postgres.log"])
         #expect(result.status == 0, "\(result.stderr)")

@@ -164,9 +164,13 @@ import LogParsing
         guard let lines = try Self.fixture("tempfile_only.log.gz") else { return }
         let run = PostgresCorpus.run(lines)
         #expect(run.unmatched.isEmpty)
-        #expect(run.aggregate.tempFiles > 0)
-        #expect(run.aggregate.tempFileBytes >= run.aggregate.tempFileMaxBytes)
-        #expect(run.aggregate.checkpoints > 0)
+        // Counted in the fixture with zcat | grep | awk: 5 `temporary file: … size N` lines
+        // (12,517,376 once, 18,071,552 four times: 84,803,584 bytes, the largest 18,071,552);
+        // 39 `checkpoint complete` lines.
+        #expect(run.aggregate.tempFiles == 5)
+        #expect(run.aggregate.tempFileBytes == 84_803_584)
+        #expect(run.aggregate.tempFileMaxBytes == 18_071_552)
+        #expect(run.aggregate.checkpoints == 39)
     }
 
     @Test func multiLineBindParameters() throws {

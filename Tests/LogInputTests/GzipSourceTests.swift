@@ -308,3 +308,23 @@ func frameGzip(_ compressed: [UInt8], chunk: Int, maxLineLength: Int = LineReade
         #expect(got.error!.description.contains("\(count)"))
     }
 }
+
+/// Compression formats told apart by magic bytes only.
+@Suite struct CompressionTests {
+    @Test func magicBytesNameTheFormat() {
+        #expect(Compression.detect([0x1f, 0x8b, 8, 0]) == .gzip)
+        #expect(Compression.detect([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0, 4]) == .xz)
+        #expect(Compression.detect([0x28, 0xb5, 0x2f, 0xfd, 0x24, 0]) == .zstd)
+        #expect(Compression.detect(Array("BZh9".utf8) + [0x31, 0x41, 0x59, 0x26, 0x53, 0x59]) == .bzip2)
+        #expect(Compression.detect(Array("BZh9".utf8) + [0x17, 0x72, 0x45, 0x38, 0x50, 0x90]) == .bzip2)
+    }
+
+    /// Text that happens to start like a magic is text.
+    @Test func textIsNotTakenForCompression() {
+        #expect(Compression.detect(Array("BZh1 started the job".utf8)) == nil)
+        #expect(Compression.detect(Array("BZh".utf8)) == nil)
+        #expect(Compression.detect(Array("2026-11-24 ok".utf8)) == nil)
+        #expect(Compression.detect([0x1f]) == nil)
+        #expect(Compression.detect([]) == nil)
+    }
+}

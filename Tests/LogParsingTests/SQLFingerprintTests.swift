@@ -64,7 +64,14 @@ import Testing
     }
 
     @Test func cutAtMaxLength() {
+        // 7 + 13,000 + 8 bytes, already normalized but for the keywords' case: the fingerprint is
+        // its lower-cased form cut to exactly maxLength bytes.
         let long = "SELECT " + String(repeating: "column_name, ", count: 1000) + "x FROM t"
-        #expect(fp(long).utf8.count <= SQLFingerprint.maxLength)
+        let whole = "select " + String(repeating: "column_name, ", count: 1000) + "x from t"
+        #expect(fp(long).utf8.count == SQLFingerprint.maxLength)
+        #expect(fp(long) == String(whole.utf8.prefix(SQLFingerprint.maxLength))!)
+        // Shorter than the cap: not cut.
+        let short = "SELECT " + String(repeating: "column_name, ", count: 10) + "x FROM t"
+        #expect(fp(short) == "select " + String(repeating: "column_name, ", count: 10) + "x from t")
     }
 }

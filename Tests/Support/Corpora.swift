@@ -4,8 +4,9 @@ import Testing
 /// Where the tests find the package and the shared third-party corpora.
 ///
 /// The corpora are `LOGSIFT_CORPORA` (when set and not empty), else `../shared/corpora` beside
-/// the package. A test that needs them and does not find them prints `SKIPPED: …` and passes,
-/// unless `LOGSIFT_REQUIRE_CORPORA` is set (as `.ci/run` does): then it fails.
+/// the package. A test that needs them and does not find them prints `SKIPPED: <test id>: …` and
+/// passes (`make test` counts those lines: "N passed, N failed, N skipped"), unless
+/// `LOGSIFT_REQUIRE_CORPORA` is set (as `.ci/run` does): then it fails.
 public enum Corpora {
     /// <root>/Tests/Support/Corpora.swift -> <root>
     public static let packageRoot = URL(fileURLWithPath: #filePath)
@@ -28,7 +29,10 @@ public enum Corpora {
         if ProcessInfo.processInfo.environment["LOGSIFT_REQUIRE_CORPORA"] != nil {
             Issue.record("corpora required (LOGSIFT_REQUIRE_CORPORA) but not found at \(expected)")
         } else {
-            print("SKIPPED: \(test): third-party corpora not found at \(expected) (set LOGSIFT_CORPORA)")
+            // Named by the running test's id (unique, whatever helper asks), so that
+            // `scripts/run-tests` counts each skipped test once.
+            let name = Test.current.map { "\($0.id)" } ?? test
+            print("SKIPPED: \(name): third-party corpora not found at \(expected) (set LOGSIFT_CORPORA)")
         }
         return nil
     }

@@ -265,3 +265,39 @@ public enum RobustnessCorpus {
         return lines(root.appendingPathComponent(path), limit: limit)
     }
 }
+
+/// Values for command-line options: the extremes that broke parsing before (overflowing
+/// widths, 64-bit limits, negative counts), look-alikes of options and formats, and random
+/// text. Arguments cannot hold NUL bytes, so none is produced.
+public enum OptionValues {
+    public static let extremes: [String] = [
+        "", " ", "0", "-0", "1", "-1", "15", "16", "255", "256", "257", "5000", "5001", "10000", "10001",
+        "67108864", "67108865", "2147483647", "2147483648", "4294967296", "32212254720",
+        "9223372036854775807", "9223372036854775808", "-9223372036854775808", "99999999999999999999",
+        "1e9", "0x10", "1.5", "nan", "-inf", "+5",
+        "1s", "30s", "1m", "-1m", "0m", "0s", "1h", "1d", "366d", "367d", "2562047788015216h", "9223372036854775807s",
+        "+5m", "5 m", "m", "mm", "5x",
+        "--", "-", "-h", "--help", "-dash.log", "--top",
+        "%{", "%{IP:x", "%{IP:x}", "%{NUMBER:request_time}", "(a+)+$", "$request_time", "$", "%m [%p] ", "%Q",
+        "'", "\"", "\\", "é", "\u{1F600}", "\u{1b}[2J",
+        "text", "json", "total", "mean", "UTC", "local", "-05:30", "+0100", "+9999", "CET", "Europe/Berlin",
+        "nginx-combined", "postgres-stderr", "app-json", "/", "/nonexistent", ".", "samples",
+    ]
+
+    /// One value: an extreme, a random number of up to 30 digits (maybe signed, maybe with a
+    /// unit), or random text.
+    public static func random(_ rng: inout FuzzRNG) -> String {
+        switch rng.below(4) {
+        case 0, 1:
+            return rng.pick(extremes)
+        case 2:
+            var digits = rng.chance(30) ? "-" : ""
+            for _ in 0..<(1 + rng.below(30)) { digits.append(Character(Unicode.Scalar(UInt8(48 + rng.below(10))))) }
+            if rng.chance(50) { digits.append(rng.pick(["s", "m", "h", "d", "x", ""])) }
+            return digits
+        default:
+            let bytes = Mutator.randomText(&rng, count: rng.below(24)).filter { $0 != 0 }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+    }
+}
