@@ -77,6 +77,9 @@ public final class AccessRecordParser {
         record = AccessRecord()
         if let f = roles.time, let r = matchData.range(of: f) {
             record.time = ByteParsing.timestamp(line, r, defaultOffset: defaultOffset)
+            // A time in a known form but impossible (31/Feb, 25:61:61, +9999, an epoch beyond
+            // year 9999) makes the line unmatched, so it is counted and sampled, not bucketed.
+            if record.time == nil, ByteParsing.hasTimestampForm(line, r) { return .noMatch }
         }
         if let f = roles.status, let r = matchData.range(of: f) {
             record.status = ByteParsing.integer(line, r) ?? 0
