@@ -39,7 +39,9 @@ public struct ZoneRule: Sendable {
         let bytes = Array(text.utf8)
         let fixed: ZoneRule? = bytes.withUnsafeBytes { raw in
             // The whole text must be the offset: `+0100x` is not one.
-            guard let o = offset(raw, 0..<raw.count), [3, 5, 6].contains(raw.count) else { return nil }
+            let whole = raw.count == 3 || (raw.count == 5 && ByteParsing.digits(raw, 3, 2) != nil)
+                || (raw.count == 6 && raw[3] == UInt8(ascii: ":") && ByteParsing.digits(raw, 4, 2) != nil)
+            guard whole, let o = offset(raw, 0..<raw.count) else { return nil }
             return ZoneRule(.fixed(offsetSeconds: o))
         }
         if let fixed { return fixed }
