@@ -202,6 +202,14 @@ public enum ByteParsing {
     /// `defaultOffset` seconds east of UTC. Nil for an impossible date, time or offset.
     @inline(__always)
     public static func iso8601(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, defaultOffset: Int = 0) -> Int64? {
+        guard let (naive, offset) = iso8601Fields(bytes, range) else { return nil }
+        return epoch(naive: naive, offset: offset ?? defaultOffset)
+    }
+
+    /// The wall-clock seconds (read as if UTC) of an ISO 8601 timestamp and its written offset
+    /// (nil when it has none); nil for an impossible date, time or offset.
+    @inline(__always)
+    static func iso8601Fields(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> (naive: Int64, offset: Int?)? {
         let s = range.lowerBound
         guard range.count >= 19, let year = digits(bytes, s, 4), bytes[s + 4] == UInt8(ascii: "-"),
               let month = digits(bytes, s + 5, 2), bytes[s + 7] == UInt8(ascii: "-"),
@@ -214,17 +222,15 @@ public enum ByteParsing {
             i += 1
             while i < range.upperBound, bytes[i] >= 48, bytes[i] <= 57 { i += 1 }
         }
-        var offset = defaultOffset
         if i < range.upperBound {
             let z = bytes[i]
-            if z == UInt8(ascii: "Z") || z == UInt8(ascii: "z") {
-                offset = 0
-            } else if z == UInt8(ascii: "+") || z == UInt8(ascii: "-") {
+            if z == UInt8(ascii: "Z") || z == UInt8(ascii: "z") { return (naive, 0) }
+            if z == UInt8(ascii: "+") || z == UInt8(ascii: "-") {
                 guard let o = ZoneRule.offset(bytes, i..<range.upperBound) else { return nil }
-                offset = o
+                return (naive, o)
             }
         }
-        return epoch(naive: naive, offset: offset)
+        return (naive, nil)
     }
 
     /// Whether `range` is written in one of the forms `timestamp` reads (whatever its values):
@@ -239,12 +245,22 @@ public enum ByteParsing {
         return decimal(bytes, range) != nil
     }
 
-    /// Epoch seconds from any of the timestamp forms above, or from epoch seconds (`$msec`).
+    /// Epoch seconds from any of the timestamp forms above, or from epoch seconds (`$msec`);
+    /// an ISO 8601 time without a zone is read in `defaultOffset` seconds east of UTC.
     @inline(__always)
     public static func timestamp(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, defaultOffset: Int = 0) -> Int64? {
+        var zone = ZoneRule(.fixed(offsetSeconds: defaultOffset))
+        return timestamp(bytes, range, zone: &zone)
+    }
+
+    /// `timestamp`, with an ISO 8601 time without a zone read in `zone` (daylight saving included).
+    @inline(__always)
+    public static func timestamp(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, zone: inout ZoneRule) -> Int64? {
         guard range.count >= 2 else { return nil }
         if range.count >= 19, bytes[range.lowerBound + 4] == UInt8(ascii: "-") {
-            return iso8601(bytes, range, defaultOffset: defaultOffset)
+            guard let (naive, offset) = iso8601Fields(bytes, range) else { return nil }
+            if let offset { return epoch(naive: naive, offset: offset) }
+            return zone.epoch(fromNaive: naive)
         }
         if bytes[range.lowerBound + 1] == UInt8(ascii: "/") || (range.count >= 3 && bytes[range.lowerBound + 2] == UInt8(ascii: "/")) {
             return timeLocal(bytes, range)

@@ -48,6 +48,16 @@ import Testing
         #expect(unknown.stderr.contains("zoneinfo"))
     }
 
+    /// Access logs whose times carry no zone are read in `--tz` too (they were read as UTC
+    /// whatever `--tz` said). Berlin, 29 March 2026: 01:30 CET = 00:30Z, 03:30 CEST = 01:30Z.
+    @Test func accessLogTimesWithoutZoneFollowTz() throws {
+        let lines = [#"1.2.3.4 [2026-03-29T01:30:00] "GET / HTTP/1.1" 200 5"#, #"1.2.3.4 [2026-03-29T03:30:00] "GET / HTTP/1.1" 200 5"#]
+        let (result, json) = try report(lines, ["--format", "json", "--tz", "Europe/Berlin",
+                                                "--nginx-format", #"$remote_addr [$time_iso8601] "$request" $status $body_bytes_sent"#])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(timeRange(json) == ["2026-03-29T00:30:00Z", "2026-03-29T01:30:00Z"])
+    }
+
     static let shanghai = [
         "2026-12-02 06:22:01.375 CST [123] LOG:  duration: 12.000 ms  statement: SELECT 1",
         "2026-12-02 06:23:01.375 CST [123] LOG:  duration: 12.000 ms  statement: SELECT 1",
