@@ -19,6 +19,7 @@ struct ReportCommand: ParsableCommand {
           logsift report --bucket 5m --format json access.log > summary.json
           logsift report --sort mean --top 20 postgresql.log*
           logsift report --pg-prefix '%m [%p] %q%u@%d ' postgresql.log
+          logsift report --tz Asia/Shanghai postgresql.log
           logsift report --errors app.log*
           docker compose logs --no-color --since 24h | logsift report -
           logsift report --pattern '%{HTTPD_COMBINEDLOG}' access.log
