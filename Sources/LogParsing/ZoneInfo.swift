@@ -44,6 +44,19 @@ public final class ZoneInfo: Sendable, Equatable {
 
     public static func == (a: ZoneInfo, b: ZoneInfo) -> Bool { a.name == b.name }
 
+    /// The machine's zone, for the abbreviations of `ZoneRule.local`: the zone `$TZ` names
+    /// (`Europe/Berlin`, `:Europe/Berlin`, a TZif path), else `/etc/localtime`; nil when neither
+    /// is a TZif file (a POSIX `$TZ` such as `EST5EDT`, a machine without zoneinfo).
+    public static let machine: ZoneInfo? = {
+        if let tz = getenv("TZ") {
+            var name = String(cString: tz)
+            if name.hasPrefix(":") { name.removeFirst() }
+            if name.hasPrefix("/") { return readFile(name).flatMap { parse(name: name, $0) } }
+            return load(name)
+        }
+        return readFile("/etc/localtime").flatMap { parse(name: "localtime", $0) }
+    }()
+
     /// The zoneinfo directory: `$TZDIR` when set, else `/usr/share/zoneinfo`.
     static var directory: String {
         if let dir = getenv("TZDIR") { return String(cString: dir) }

@@ -119,10 +119,15 @@ public struct ZoneRule: Sendable {
     }
 
     /// The offset (seconds east of UTC) of a zone abbreviation written in a log, and how it was
-    /// found: the named zone's own abbreviations first, then the common ones.
+    /// found: the named zone's own abbreviations first (the machine's zone for `.local`), then
+    /// the common ones.
     public func read(abbreviation name: String) -> (offset: Int?, reading: AbbreviationReading) {
         let key = name.uppercased()
-        if case .named(let info) = kind, let offset = info.abbreviations[key] { return (offset, .own) }
+        switch kind {
+        case .named(let info): if let offset = info.abbreviations[key] { return (offset, .own) }
+        case .local: if let offset = ZoneInfo.machine?.abbreviations[key] { return (offset, .own) }
+        case .fixed: break
+        }
         if let offset = ZoneRule.abbreviations[key] {
             return (offset, ZoneRule.ambiguousAbbreviations.contains(key) ? .ambiguous : .common)
         }

@@ -248,10 +248,10 @@ public enum PostgresReport {
             let name = u.abbreviation.replacingControlCharacters()
             if let offset = u.offset {
                 out += "  warning: \(count(u.lines)) \(u.lines == 1 ? "line" : "lines") stamped \(name): read as UTC\(offsetText(offset)), but other zones use \(name) too;"
-                    + " name the zone that wrote the log with --tz (e.g. --tz Asia/Shanghai)\n"
+                    + " name the zone that wrote the log with --tz (an IANA name such as Asia/Shanghai)\n"
             } else {
                 out += "  warning: \(count(u.lines)) \(u.lines == 1 ? "line" : "lines") stamped \(name) (a zone abbreviation logsift does not know): read in the --tz zone;"
-                    + " name the zone that wrote the log with --tz (e.g. --tz Africa/Lagos)\n"
+                    + " name the zone that wrote the log with --tz (an IANA name such as Africa/Lagos)\n"
             }
         }
 

@@ -87,6 +87,19 @@ import Testing
         #expect(text.text.contains("warning: 1 line stamped XYZT"))
     }
 
+    /// The default `--tz local` is the machine's zone, whose abbreviations are its own too:
+    /// on a machine set to Asia/Shanghai (`TZ`), CST is +08:00 with no warning.
+    @Test func machineZoneAbbreviationsAreItsOwn() throws {
+        let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("pg.log")
+        try (Self.shanghai.prefix(2).joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+        let out = try Harness.shell("TZ=Asia/Shanghai '\(Harness.binary.path)' report --format json '\(file.path)'")
+        let json = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any]
+        #expect(timeRange(json) == ["2026-12-01T22:22:01Z", "2026-12-01T22:23:01Z"])
+        #expect(((json?["postgres"] as? [String: Any])?["zone_abbreviations"] as? [Any])?.isEmpty == true)
+    }
+
     /// 31 February, 25:61:61, a +9999 zone and year 0 are unmatched and sampled, not moved to
     /// another day; every time in the JSON has a four-digit year.
     @Test func impossibleTimestampsAreUnmatchedAndSampled() throws {
