@@ -9,11 +9,12 @@ public final class AccessProcessor: LineProcessor {
     var parsers: [String: AccessRecordParser] = [:]
     var parser: AccessRecordParser?
     var record = AccessRecord()
-    let defaultOffset: Int
+    /// How ISO 8601 times written without a zone are read (`--tz`).
+    let zone: ZoneRule
 
-    public init(aggregate: TrafficAggregate, defaultOffset: Int = 0) {
+    public init(aggregate: TrafficAggregate, zone: ZoneRule = .utc) {
         self.aggregate = aggregate
-        self.defaultOffset = defaultOffset
+        self.zone = zone
     }
 
     /// Selects the pattern for the next input.
@@ -21,7 +22,7 @@ public final class AccessProcessor: LineProcessor {
         if let known = parsers[name] {
             parser = known
         } else {
-            let made = AccessRecordParser(pattern: pattern, defaultOffset: defaultOffset)
+            let made = AccessRecordParser(pattern: pattern, zone: zone)
             parsers[name] = made
             parser = made
         }

@@ -1,3 +1,4 @@
+import LogParsing
 /// Per-fingerprint query statistics. Durations are kept in **seconds** in the sketch (like
 /// request times); reports show milliseconds.
 public struct PostgresQueryStats: KeyedValue {
@@ -151,6 +152,8 @@ public struct PostgresAggregate: Sendable {
     public internal(set) var truncatedEvents: UInt64 = 0
     /// Events without a readable timestamp: in the totals, in no bucket.
     public internal(set) var untimed: UInt64 = 0
+    /// Lines stamped with a zone abbreviation that is ambiguous or unknown (most lines first).
+    public internal(set) var doubtfulAbbreviations: [AbbreviationUse] = []
     public private(set) var firstTime: Int64 = .max
     public private(set) var lastTime: Int64 = .min
     /// Messages per severity, indexed by `PostgresSeverity.rawValue`.
@@ -238,6 +241,7 @@ public struct PostgresAggregate: Sendable {
         series.merge(other.series)
         lines += other.lines; events += other.events; truncatedEvents += other.truncatedEvents
         untimed += other.untimed
+        AbbreviationUse.merge(other.doubtfulAbbreviations, into: &doubtfulAbbreviations)
         firstTime = Swift.min(firstTime, other.firstTime)
         lastTime = Swift.max(lastTime, other.lastTime)
         for i in severities.indices { severities[i] += other.severities[i] }

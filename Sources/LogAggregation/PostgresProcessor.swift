@@ -124,6 +124,11 @@ public final class PostgresProcessor: LineProcessor {
     public func endInput() {
         if recordOpen { recordOpen = false; processRecord() }
         flush()
+        var doubtful = zoneCache.takeDoubtful()
+        for parser in [stderrParser, syslogParser.inner] + payloadParsers {
+            AbbreviationUse.merge(parser.takeDoubtfulAbbreviations(), into: &doubtful)
+        }
+        AbbreviationUse.merge(doubtful, into: &aggregate.doubtfulAbbreviations)
     }
 
     public func consume(_ line: UnsafeRawBufferPointer) -> LineVerdict {
@@ -141,6 +146,7 @@ public final class PostgresProcessor: LineProcessor {
         var header = PostgresHeader()
         switch syslogParser.parse(line, zone: &zone, into: &header) {
         case .header:
+            if header.timeUnreadable { flush(); return .unmatched }
             aggregate.lines &+= 1
             return entry(line, header)
         case .continuation(let text, let newLine):
@@ -187,6 +193,8 @@ public final class PostgresProcessor: LineProcessor {
         var header = PostgresHeader()
         switch stderrParser.parse(line, zone: &zone, into: &header) {
         case .matched:
+            // An impossible time: no event; its continuation lines join none.
+            if header.timeUnreadable { flush(); return .unmatched }
             aggregate.lines &+= 1
             return entry(line, header)
         case .limitExceeded:

@@ -60,13 +60,18 @@ public final class AccessRecordParser {
     public let pattern: CompiledPattern
     public let roles: AccessRoles
     let matchData: MatchData
-    public var defaultOffset: Int
+    /// How ISO 8601 times written without a zone are read (`--tz`).
+    public var zone: ZoneRule
 
-    public init(pattern: CompiledPattern, defaultOffset: Int = 0) {
+    public init(pattern: CompiledPattern, zone: ZoneRule = .utc) {
         self.pattern = pattern
         self.roles = AccessRoles(pattern: pattern)
         self.matchData = MatchData(for: pattern.regex)
-        self.defaultOffset = defaultOffset
+        self.zone = zone
+    }
+
+    public convenience init(pattern: CompiledPattern, defaultOffset: Int) {
+        self.init(pattern: pattern, zone: ZoneRule(.fixed(offsetSeconds: defaultOffset)))
     }
 
     /// Matches `line`; on success fills `record` and returns `.matched`.
@@ -76,7 +81,10 @@ public final class AccessRecordParser {
         guard outcome == .matched else { return outcome }
         record = AccessRecord()
         if let f = roles.time, let r = matchData.range(of: f) {
-            record.time = ByteParsing.timestamp(line, r, defaultOffset: defaultOffset)
+            record.time = ByteParsing.timestamp(line, r, zone: &zone)
+            // A time in a known form but impossible (31/Feb, 25:61:61, +9999, an epoch beyond
+            // year 9999) makes the line unmatched, so it is counted and sampled, not bucketed.
+            if record.time == nil, ByteParsing.hasTimestampForm(line, r) { return .noMatch }
         }
         if let f = roles.status, let r = matchData.range(of: f) {
             record.status = ByteParsing.integer(line, r) ?? 0

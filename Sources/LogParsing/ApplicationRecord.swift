@@ -34,6 +34,9 @@ public struct ApplicationLineParser: Sendable {
     /// Syslog RFC 3164 lines carry no year: a time is placed in the year that puts it at most
     /// one day after this (epoch seconds; default: when the parser was made).
     public var referenceTime: Int64
+    /// Set by `timeValue` when a JSON or logfmt time is written as a time but impossible: the
+    /// line is then no event (unmatched and sampled) rather than an event in no bucket.
+    var sawImpossibleTime = false
 
     public init(format: ApplicationFormat, zone: ZoneRule, referenceTime: Int64? = nil) {
         self.format = format
@@ -52,8 +55,12 @@ public struct ApplicationLineParser: Sendable {
         switch format {
         case .text: return parseText(line, body, end, &r)
         case .rails: return parseRails(line, body, end, &r)
-        case .jsonLines: return parseJSON(line, body, end, &r)
-        case .logfmt: return parseLogfmt(line, body, end, &r)
+        case .jsonLines:
+            sawImpossibleTime = false
+            return parseJSON(line, body, end, &r) && !sawImpossibleTime
+        case .logfmt:
+            sawImpossibleTime = false
+            return parseLogfmt(line, body, end, &r) && !sawImpossibleTime
         case .syslogRFC3164: return parseSyslog3164(line, body, end, &r)
         case .syslogRFC5424: return parseSyslog5424(line, body, end, &r)
         case .nginxError: return parseNginxError(line, body, end, &r)
@@ -219,33 +226,35 @@ public struct ApplicationLineParser: Sendable {
               let day = ByteParsing.digits(b, s + 8, 2), b[s + 10] == 0x54 || b[s + 10] == 0x20,
               let hh = ByteParsing.digits(b, s + 11, 2), b[s + 13] == 0x3a, let mm = ByteParsing.digits(b, s + 14, 2),
               b[s + 16] == 0x3a, let ss = ByteParsing.digits(b, s + 17, 2),
-              month >= 1, month <= 12, day >= 1, day <= 31, hh < 24, mm < 60, ss <= 60 else { return nil }
+              let naive = ByteParsing.naiveSeconds(year: year, month: month, day: day, hour: hh, minute: mm, second: ss)
+        else { return nil }
         var i = s + 19
         if i < end, b[i] == 0x2e || b[i] == 0x2c {
             i += 1
             while i < end, ApplicationLineParser.isDigit(b[i]) { i += 1 }
         }
-        let naive = Int64(ByteParsing.daysFromCivil(year: year, month: month, day: day) * 86400 + hh * 3600 + mm * 60 + ss)
         var offset: Int?
         if i < end {
             let z = b[i]
             if z == 0x5a || z == 0x7a {
                 offset = 0; i += 1
-            } else if z == 0x2b || z == 0x2d, i + 3 <= end, let o = ZoneRule.offset(b, i..<Swift.min(end, i + 6)) {
+            } else if z == 0x2b || z == 0x2d, i + 3 <= end, ApplicationLineParser.isDigit(b[i + 1]) {
+                // An offset that is written must be possible (`+9999` is not).
+                guard let o = ZoneRule.offset(b, i..<Swift.min(end, i + 6)) else { return nil }
                 offset = o
                 i += 3
                 if i < end, b[i] == 0x3a { i += 1 }
                 if i + 2 <= end, ByteParsing.digits(b, i, 2) != nil { i += 2 }
-            } else if z == 0x20, i + 5 <= end, b[i + 1] == 0x2b || b[i + 1] == 0x2d,
-                      ByteParsing.digits(b, i + 2, 4) != nil, i + 6 == end || b[i + 6] == 0x20,
-                      let o = ZoneRule.offset(b, (i + 1)..<(i + 6)) {
+            } else if z == 0x20, i + 6 <= end, b[i + 1] == 0x2b || b[i + 1] == 0x2d,
+                      ByteParsing.digits(b, i + 2, 4) != nil, i + 6 == end || b[i + 6] == 0x20 {
+                guard let o = ZoneRule.offset(b, (i + 1)..<(i + 6)) else { return nil }
                 offset = o; i += 6
             } else if z == 0x20, i + 4 <= end, b[i + 1] == 0x55, b[i + 2] == 0x54, b[i + 3] == 0x43,
                       i + 4 == end || b[i + 4] == 0x20 || b[i + 4] == 0x5d {
                 offset = 0; i += 4
             }
         }
-        let t = offset.map { naive - Int64($0) } ?? zone.utc(fromNaive: naive)
+        guard let t = offset.map({ ByteParsing.epoch(naive: naive, offset: $0) }) ?? zone.epoch(fromNaive: naive) else { return nil }
         return (t, i)
     }
 
@@ -255,14 +264,15 @@ public struct ApplicationLineParser: Sendable {
         guard let yy = ByteParsing.digits(b, s, 2), let month = ByteParsing.digits(b, s + 3, 2),
               let day = ByteParsing.digits(b, s + 6, 2), let hh = ByteParsing.digits(b, s + 9, 2), b[s + 11] == 0x3a,
               let mm = ByteParsing.digits(b, s + 12, 2), b[s + 14] == 0x3a, let ss = ByteParsing.digits(b, s + 15, 2),
-              month >= 1, month <= 12, day >= 1, day <= 31, hh < 24, mm < 60, ss <= 60 else { return nil }
+              let naive = ByteParsing.naiveSeconds(year: 2000 + yy, month: month, day: day, hour: hh, minute: mm, second: ss)
+        else { return nil }
         var i = s + 17
         if i < end, b[i] == 0x2e || b[i] == 0x2c {
             i += 1
             while i < end, ApplicationLineParser.isDigit(b[i]) { i += 1 }
         }
-        let naive = Int64(ByteParsing.daysFromCivil(year: 2000 + yy, month: month, day: day) * 86400 + hh * 3600 + mm * 60 + ss)
-        return (zone.utc(fromNaive: naive), i)
+        guard let t = zone.epoch(fromNaive: naive) else { return nil }
+        return (t, i)
     }
 
     @inline(__always) static func isTokenSeparator(_ c: UInt8) -> Bool {
@@ -334,17 +344,19 @@ public struct ApplicationLineParser: Sendable {
         guard s + 15 <= end, b[s + 8] == 0x54, let year = ByteParsing.digits(b, s, 4), let month = ByteParsing.digits(b, s + 4, 2),
               let day = ByteParsing.digits(b, s + 6, 2), let hh = ByteParsing.digits(b, s + 9, 2),
               let mm = ByteParsing.digits(b, s + 11, 2), let ss = ByteParsing.digits(b, s + 13, 2),
-              month >= 1, month <= 12, day >= 1, day <= 31, hh < 24, mm < 60, ss <= 60 else { return nil }
+              let naive = ByteParsing.naiveSeconds(year: year, month: month, day: day, hour: hh, minute: mm, second: ss)
+        else { return nil }
         var i = s + 15
         if i < end, b[i] == 0x2e || b[i] == 0x2c {
             i += 1
             while i < end, ApplicationLineParser.isDigit(b[i]) { i += 1 }
         }
-        let naive = Int64(ByteParsing.daysFromCivil(year: year, month: month, day: day) * 86400 + hh * 3600 + mm * 60 + ss)
-        if i < end, b[i] == 0x5a { return (naive, i + 1) }
-        if i + 5 <= end, b[i] == 0x2b || b[i] == 0x2d, ByteParsing.digits(b, i + 1, 4) != nil,
-           let o = ZoneRule.offset(b, i..<(i + 5)) { return (naive - Int64(o), i + 5) }
-        return (zone.utc(fromNaive: naive), i)
+        if i < end, b[i] == 0x5a { return ByteParsing.epoch(naive: naive, offset: 0).map { ($0, i + 1) } }
+        if i + 5 <= end, b[i] == 0x2b || b[i] == 0x2d, ByteParsing.digits(b, i + 1, 4) != nil {
+            guard let o = ZoneRule.offset(b, i..<(i + 5)) else { return nil }
+            return ByteParsing.epoch(naive: naive, offset: o).map { ($0, i + 5) }
+        }
+        return zone.epoch(fromNaive: naive).map { ($0, i) }
     }
 
     /// A time of day without a date (`10:00:00.123 ERROR msg`, logback's `%d{HH:mm:ss.SSS}`):
@@ -390,7 +402,7 @@ public struct ApplicationLineParser: Sendable {
         guard let month = ByteParsing.digits(b, md, 2), let day = ByteParsing.digits(b, md + 2, 2),
               let hh = ByteParsing.digits(b, i + 1, 2), b[i + 3] == 0x3a, let mm = ByteParsing.digits(b, i + 4, 2),
               b[i + 6] == 0x3a, let ss = ByteParsing.digits(b, i + 7, 2),
-              month >= 1, month <= 12, day >= 1, day <= 31, hh < 24, mm < 60, ss <= 60 else { return false }
+              hh < 24, mm < 60, ss <= 60 else { return false }
         i += 9
         if i < end, b[i] == 0x2e { i += 1; while i < end, ApplicationLineParser.isDigit(b[i]) { i += 1 } }
         // Thread id, then `file:line]`.
@@ -407,9 +419,12 @@ public struct ApplicationLineParser: Sendable {
         if i < end, b[i] == 0x20 { i += 1 }
         let secondsOfDay = hh * 3600 + mm * 60 + ss
         if count == 8, let year = ByteParsing.digits(b, digitsStart, 4) {
-            r.time = zone.utc(fromNaive: Int64(ByteParsing.daysFromCivil(year: year, month: month, day: day) * 86400 + secondsOfDay))
+            guard let naive = ByteParsing.naiveSeconds(year: year, month: month, day: day, hour: hh, minute: mm, second: ss),
+                  let t = zone.epoch(fromNaive: naive) else { return false }
+            r.time = t
         } else {
-            r.time = yearless(month: month, day: day, secondsOfDay: secondsOfDay)
+            guard let t = yearless(month: month, day: day, secondsOfDay: secondsOfDay) else { return false }
+            r.time = t
         }
         r.level = level
         r.message = i..<end
@@ -417,16 +432,19 @@ public struct ApplicationLineParser: Sendable {
     }
 
     /// A time written without its year, placed in the year that puts it at most a day after
-    /// `referenceTime`.
+    /// `referenceTime`; nil for a date that exists in neither year (31 February, or 29 February
+    /// outside a leap year).
     @inline(__always)
-    mutating func yearless(month: Int, day: Int, secondsOfDay: Int) -> Int64 {
+    mutating func yearless(month: Int, day: Int, secondsOfDay: Int) -> Int64? {
         var year = Int(TimeParts.year(of: referenceTime))
-        var t = zone.utc(fromNaive: Int64(ByteParsing.daysFromCivil(year: year, month: month, day: day) * 86400 + secondsOfDay))
-        if t > referenceTime + 86400 {
-            year -= 1
-            t = zone.utc(fromNaive: Int64(ByteParsing.daysFromCivil(year: year, month: month, day: day) * 86400 + secondsOfDay))
+        if ByteParsing.isValidDate(year: year, month: month, day: day),
+           let t = zone.epoch(fromNaive: Int64(ByteParsing.daysFromCivil(year: year, month: month, day: day) * 86400 + secondsOfDay)),
+           t <= referenceTime &+ 86400 {
+            return t
         }
-        return t
+        year -= 1
+        guard ByteParsing.isValidDate(year: year, month: month, day: day) else { return nil }
+        return zone.epoch(fromNaive: Int64(ByteParsing.daysFromCivil(year: year, month: month, day: day) * 86400 + secondsOfDay))
     }
 
     // MARK: - Apache httpd error log
@@ -463,7 +481,8 @@ public struct ApplicationLineParser: Sendable {
         var modern = false
         if i < end, b[i] == 0x2e { modern = true; i += 1; while i < end, ApplicationLineParser.isDigit(b[i]) { i += 1 } }
         guard i + 9 <= end, b[i] == 0x20, let year = ByteParsing.digits(b, i + 1, 4), b[i + 5] == 0x5d,
-              day >= 1, day <= 31, hh < 24, mm < 60, ss <= 60 else { return false }
+              let naive = ByteParsing.naiveSeconds(year: year, month: month, day: day, hour: hh, minute: mm, second: ss),
+              let time = zone.epoch(fromNaive: naive) else { return false }
         i += 6
         // ` [level]` or ` [module:level]`.
         guard b[i] == 0x20, b[i + 1] == 0x5b else { return false }
@@ -476,8 +495,7 @@ public struct ApplicationLineParser: Sendable {
            ApplicationLevel.parse(b, levelStart..<(i - 1)) == .trace { level = .trace }
         guard let level else { return false }
         i += 1
-        r.time = zone.utc(fromNaive: Int64(ByteParsing.daysFromCivil(year: year, month: month, day: day) * 86400
-                                           + hh * 3600 + mm * 60 + ss))
+        r.time = time
         r.level = level
         // `[pid N(:tid N)]`, `[client addr(:port)]`, `[remote addr:port]`, in that order.
         while i + 3 < end, b[i] == 0x20, b[i + 1] == 0x5b {
@@ -574,17 +592,8 @@ public struct ApplicationLineParser: Sendable {
         if i < end, b[i] == 0x2e { i += 1; while i < end, ApplicationLineParser.isDigit(b[i]) { i += 1 } }
         guard i < end, b[i] == 0x20 else { return false }
         // Year: the one putting the time at most a day after the reference time.
-        let reference = referenceTime
-        let referenceYear = Int(TimeParts.year(of: reference))
-        var year = referenceYear
-        let secondsOfDay = hh * 3600 + mm * 60 + ss
-        var naive = Int64(ByteParsing.daysFromCivil(year: year, month: month, day: day) * 86400 + secondsOfDay)
-        var t = zone.utc(fromNaive: naive)
-        if t > reference + 86400 {
-            year -= 1
-            naive = Int64(ByteParsing.daysFromCivil(year: year, month: month, day: day) * 86400 + secondsOfDay)
-            t = zone.utc(fromNaive: naive)
-        }
+        guard hh < 24, mm < 60, ss <= 60, let t = yearless(month: month, day: day, secondsOfDay: hh * 3600 + mm * 60 + ss)
+        else { return false }
         r.time = t
         // host, then `tag[pid]:` (the tag is optional).
         i += 1
@@ -820,22 +829,41 @@ public struct ApplicationLineParser: Sendable {
     @inline(__always)
     mutating func timeValue(_ b: UnsafeRawBufferPointer, _ v: Range<Int>) -> Int64? {
         guard !v.isEmpty else { return nil }
+        let t = numericOrISOTime(b, v)
+        if t == nil, ApplicationLineParser.isDigit(b[v.lowerBound]) { sawImpossibleTime = true }
+        return t
+    }
+
+    @inline(__always)
+    mutating func numericOrISOTime(_ b: UnsafeRawBufferPointer, _ v: Range<Int>) -> Int64? {
         if v.count >= 19, b[v.lowerBound + 4] == 0x2d { return timestamp(b, v.lowerBound, v.upperBound)?.0 }
         var k = v.lowerBound
         var whole = 0
         var digits = 0
-        while k < v.upperBound, ApplicationLineParser.isDigit(b[k]), digits < 19 { whole = whole &* 10 &+ Int(b[k] - 0x30); k += 1; digits += 1 }
+        var overflow = false
+        while k < v.upperBound, ApplicationLineParser.isDigit(b[k]), digits < 19 {
+            let (times10, o1) = whole.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times10.addingReportingOverflow(Int(b[k] - 0x30))
+            overflow = overflow || o1 || o2
+            whole = sum
+            k += 1
+            digits += 1
+        }
         guard digits > 0, k == v.upperBound || b[k] == 0x2e else { return nil }
         if k < v.upperBound {
             k += 1
             while k < v.upperBound, ApplicationLineParser.isDigit(b[k]) { k += 1 }
             guard k == v.upperBound else { return nil }
         }
+        // 19 digits may exceed `Int64` (`9223372036854775808`): such a number is no time.
+        guard !overflow else { return nil }
         let n = Int64(whole)
-        if n >= 100_000_000_000_000_000 { return n / 1_000_000_000 }
-        if n >= 100_000_000_000_000 { return n / 1_000_000 }
-        if n >= 100_000_000_000 { return n / 1_000 }
-        return n
+        let seconds: Int64
+        if n >= 100_000_000_000_000_000 { seconds = n / 1_000_000_000 }
+        else if n >= 100_000_000_000_000 { seconds = n / 1_000_000 }
+        else if n >= 100_000_000_000 { seconds = n / 1_000 }
+        else { seconds = n }
+        return ByteParsing.epochRange.contains(seconds) ? seconds : nil
     }
 
     @inline(__always)
@@ -953,7 +981,8 @@ public struct ApplicationLineParser: Sendable {
 /// Calendar year of an epoch second (UTC), for syslog's year-less timestamps.
 enum TimeParts {
     static func year(of epoch: Int64) -> Int64 {
-        let days = epoch >= 0 ? epoch / 86400 : (epoch - 86399) / 86400
+        var days = epoch / 86400
+        if epoch % 86400 < 0 { days -= 1 }
         return ByteParsing.civil(fromDays: days).year
     }
 }

@@ -89,6 +89,44 @@ public enum ByteParsing {
         return era &* 146097 &+ doe &- 719468
     }
 
+    /// The epochs logsift accepts from a log: 0001-01-01T00:00:00Z ... 9999-12-31T23:59:59Z, so
+    /// every time it reports prints as ISO 8601 with a four-digit year, and arithmetic on times
+    /// (buckets, ranges, spans) stays far from `Int64`'s limits. A time outside is rejected where
+    /// it is parsed, like an impossible date.
+    public static let epochRange: ClosedRange<Int64> = -62_135_596_800...253_402_300_799
+
+    /// Whether `year`-`month`-`day` exists in the proleptic Gregorian calendar, with `year`
+    /// in 1...9999 (31 February, day 0 and year 0 do not).
+    @inline(__always)
+    public static func isValidDate(year: Int, month: Int, day: Int) -> Bool {
+        guard year >= 1, year <= 9999, month >= 1, month <= 12, day >= 1 else { return false }
+        if day <= 28 { return true }
+        switch month {
+        case 2: return day == 29 && (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0))
+        case 4, 6, 9, 11: return day <= 30
+        default: return day <= 31
+        }
+    }
+
+    /// Seconds since the epoch of a wall-clock date and time read as if in UTC, or nil when a
+    /// field is out of range: an impossible date (see `isValidDate`), an hour above 23, a minute
+    /// above 59 or a second above 60 (60 is a leap second). Integer compares only: this is on
+    /// every timestamp parser's path.
+    @inline(__always)
+    public static func naiveSeconds(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) -> Int64? {
+        guard isValidDate(year: year, month: month, day: day), hour >= 0, hour <= 23, minute >= 0, minute <= 59,
+              second >= 0, second <= 60 else { return nil }
+        return Int64(daysFromCivil(year: year, month: month, day: day) * 86400 + hour * 3600 + minute * 60 + second)
+    }
+
+    /// `naive` (wall clock read as UTC) less a UTC offset, or nil when the result leaves
+    /// `epochRange` (a date on the first day of year 1 with an offset east of UTC).
+    @inline(__always)
+    public static func epoch(naive: Int64, offset: Int) -> Int64? {
+        let t = naive &- Int64(offset)
+        return epochRange.contains(t) ? t : nil
+    }
+
     /// (year, month, day) of a day count since 1970-01-01 (Howard Hinnant's civil_from_days).
     /// Exact for |days| < 10^16; beyond, the arithmetic wraps instead of trapping.
     public static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
@@ -135,7 +173,8 @@ public enum ByteParsing {
         }
     }
 
-    /// Epoch seconds of an nginx/Apache `$time_local`: `24/Nov/2026:00:00:01 +0100`.
+    /// Epoch seconds of an nginx/Apache `$time_local`: `24/Nov/2026:00:00:01 +0100`; nil for an
+    /// impossible date or time (`31/Feb`, `25:61:61`) or zone (`+9999`).
     @inline(__always)
     public static func timeLocal(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Int64? {
         var i = range.lowerBound
@@ -147,66 +186,87 @@ public enum ByteParsing {
         guard let month = month(bytes[i], bytes[i + 1], bytes[i + 2]) else { return nil }
         i += 4
         guard let year = digits(bytes, i, 4), let hh = digits(bytes, i + 5, 2),
-              let mm = digits(bytes, i + 8, 2), let ss = digits(bytes, i + 11, 2) else { return nil }
+              let mm = digits(bytes, i + 8, 2), let ss = digits(bytes, i + 11, 2),
+              let naive = naiveSeconds(year: year, month: month, day: day, hour: hh, minute: mm, second: ss) else { return nil }
         i += 13
         var offset = 0
-        if i + 5 <= range.upperBound, bytes[i] == UInt8(ascii: " ") {
-            let sign = bytes[i + 1]
-            if (sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-")), let zh = digits(bytes, i + 2, 2), i + 6 <= range.upperBound,
-               let zm = digits(bytes, i + 4, 2) {
-                offset = (zh * 3600 + zm * 60) * (sign == UInt8(ascii: "-") ? -1 : 1)
-            }
+        if i < range.upperBound {
+            guard bytes[i] == UInt8(ascii: " "), let o = ZoneRule.offset(bytes, (i + 1)..<range.upperBound) else { return nil }
+            offset = o
         }
-        let days = daysFromCivil(year: year, month: month, day: day)
-        return Int64(days * 86400 + hh * 3600 + mm * 60 + ss - offset)
+        return epoch(naive: naive, offset: offset)
     }
 
     /// Epoch seconds of an ISO 8601 / RFC 3339 timestamp: `2026-11-24T00:00:01+01:00`,
     /// `2026-11-24 00:00:01.123Z`, `2026-11-24T00:00:01`. A timestamp without a zone is taken in
-    /// `defaultOffset` seconds east of UTC.
+    /// `defaultOffset` seconds east of UTC. Nil for an impossible date, time or offset.
     @inline(__always)
     public static func iso8601(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, defaultOffset: Int = 0) -> Int64? {
+        guard let (naive, offset) = iso8601Fields(bytes, range) else { return nil }
+        return epoch(naive: naive, offset: offset ?? defaultOffset)
+    }
+
+    /// The wall-clock seconds (read as if UTC) of an ISO 8601 timestamp and its written offset
+    /// (nil when it has none); nil for an impossible date, time or offset.
+    @inline(__always)
+    static func iso8601Fields(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> (naive: Int64, offset: Int?)? {
         let s = range.lowerBound
         guard range.count >= 19, let year = digits(bytes, s, 4), bytes[s + 4] == UInt8(ascii: "-"),
               let month = digits(bytes, s + 5, 2), bytes[s + 7] == UInt8(ascii: "-"),
               let day = digits(bytes, s + 8, 2),
               bytes[s + 10] == UInt8(ascii: "T") || bytes[s + 10] == UInt8(ascii: " "),
               let hh = digits(bytes, s + 11, 2), let mm = digits(bytes, s + 14, 2), let ss = digits(bytes, s + 17, 2),
-              (1...12).contains(month) else { return nil }
+              let naive = naiveSeconds(year: year, month: month, day: day, hour: hh, minute: mm, second: ss) else { return nil }
         var i = s + 19
         if i < range.upperBound, bytes[i] == UInt8(ascii: ".") || bytes[i] == UInt8(ascii: ",") {
             i += 1
             while i < range.upperBound, bytes[i] >= 48, bytes[i] <= 57 { i += 1 }
         }
-        var offset = defaultOffset
         if i < range.upperBound {
             let z = bytes[i]
-            if z == UInt8(ascii: "Z") || z == UInt8(ascii: "z") {
-                offset = 0
-            } else if z == UInt8(ascii: "+") || z == UInt8(ascii: "-") {
-                let colon = i + 3 < range.upperBound && bytes[i + 3] == UInt8(ascii: ":")
-                guard i + 3 <= range.upperBound, let zh = digits(bytes, i + 1, 2) else { return nil }
-                var zm = 0
-                let minuteAt = colon ? i + 4 : i + 3
-                if minuteAt + 2 <= range.upperBound, let m = digits(bytes, minuteAt, 2) { zm = m }
-                offset = (zh * 3600 + zm * 60) * (z == UInt8(ascii: "-") ? -1 : 1)
+            if z == UInt8(ascii: "Z") || z == UInt8(ascii: "z") { return (naive, 0) }
+            if z == UInt8(ascii: "+") || z == UInt8(ascii: "-") {
+                guard let o = ZoneRule.offset(bytes, i..<range.upperBound) else { return nil }
+                return (naive, o)
             }
         }
-        let days = daysFromCivil(year: year, month: month, day: day)
-        return Int64(days * 86400 + hh * 3600 + mm * 60 + ss - offset)
+        return (naive, nil)
     }
 
-    /// Epoch seconds from any of the timestamp forms above, or from epoch seconds (`$msec`).
+    /// Whether `range` is written in one of the forms `timestamp` reads (whatever its values):
+    /// when `timestamp` gives nil for such a field, the time is impossible rather than absent.
+    public static func hasTimestampForm(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
+        guard range.count >= 2 else { return false }
+        let s = range.lowerBound
+        if range.count >= 19, bytes[s + 4] == UInt8(ascii: "-") { return digits(bytes, s, 4) != nil }
+        if bytes[s + 1] == UInt8(ascii: "/") || (range.count >= 3 && bytes[s + 2] == UInt8(ascii: "/")) {
+            return digits(bytes, s, 1) != nil
+        }
+        return decimal(bytes, range) != nil
+    }
+
+    /// Epoch seconds from any of the timestamp forms above, or from epoch seconds (`$msec`);
+    /// an ISO 8601 time without a zone is read in `defaultOffset` seconds east of UTC.
     @inline(__always)
     public static func timestamp(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, defaultOffset: Int = 0) -> Int64? {
+        var zone = ZoneRule(.fixed(offsetSeconds: defaultOffset))
+        return timestamp(bytes, range, zone: &zone)
+    }
+
+    /// `timestamp`, with an ISO 8601 time without a zone read in `zone` (daylight saving included).
+    @inline(__always)
+    public static func timestamp(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, zone: inout ZoneRule) -> Int64? {
         guard range.count >= 2 else { return nil }
         if range.count >= 19, bytes[range.lowerBound + 4] == UInt8(ascii: "-") {
-            return iso8601(bytes, range, defaultOffset: defaultOffset)
+            guard let (naive, offset) = iso8601Fields(bytes, range) else { return nil }
+            if let offset { return epoch(naive: naive, offset: offset) }
+            return zone.epoch(fromNaive: naive)
         }
         if bytes[range.lowerBound + 1] == UInt8(ascii: "/") || (range.count >= 3 && bytes[range.lowerBound + 2] == UInt8(ascii: "/")) {
             return timeLocal(bytes, range)
         }
-        if let v = decimal(bytes, range), v > 0 { return Int64(v) }
+        // Epoch seconds (`$msec`): `decimal` stays below 10^18, so the conversion cannot trap.
+        if let v = decimal(bytes, range), v > 0, epochRange.contains(Int64(v)) { return Int64(v) }
         return nil
     }
 }

@@ -320,6 +320,9 @@ public struct PostgresHeader {
     public var severity: PostgresSeverity = .unknown
     /// The message after `SEVERITY:  `.
     public var message: Range<Int> = 0..<0
+    /// The line has a time but an impossible one (31 February, 25:61, `+9999`, year 0): it is
+    /// no event, but unmatched and sampled.
+    public var timeUnreadable = false
     public init() {}
 }
 
@@ -425,6 +428,9 @@ public final class PostgresStderrParser {
         self.matchData = MatchData(for: pattern.regex)
     }
 
+    /// The ambiguous and unknown zone abbreviations of the lines parsed since the last call.
+    public func takeDoubtfulAbbreviations() -> [AbbreviationUse] { zoneCache.takeDoubtful() }
+
     /// Matches a header line; on success fills `header` with ranges of `line`.
     @inline(__always)
     public func parse(_ line: UnsafeRawBufferPointer, zone: inout ZoneRule, into header: inout PostgresHeader) -> MatchOutcome {
@@ -434,8 +440,11 @@ public final class PostgresStderrParser {
         let p = pattern
         if let g = p.timeGroup, let r = matchData.range(g) {
             header.time = PostgresTime.parse(line, r, zone: &zone, cache: &zoneCache)
+            header.timeUnreadable = header.time == nil
         } else if let g = p.epochGroup, let r = matchData.range(g), let v = ByteParsing.decimal(line, r) {
-            header.time = Int64(v)
+            // `decimal` stays below 10^18 in magnitude: the conversion cannot trap.
+            header.time = ByteParsing.epochRange.contains(Int64(v)) ? Int64(v) : nil
+            header.timeUnreadable = header.time == nil
         }
         if let g = p.pidGroup, let r = matchData.range(g) { header.pid = ByteParsing.integer(line, r) ?? -1 }
         if let g = p.userGroup { header.user = matchData.range(g) }
@@ -517,18 +526,21 @@ public final class PostgresSyslogParser {
         }
         let body = UnsafeRawBufferPointer(rebasing: line[end...])
         var time: Int64? = nil
+        var syslogTimeUnreadable = false
         if let r = match.range(bsd), let m = ByteParsing.month(line[r.lowerBound], line[r.lowerBound + 1], line[r.lowerBound + 2]) {
             var i = r.lowerBound + 3
             while line[i] == 32 { i += 1 }
             var day = 0
             while line[i] != 32 { day = day * 10 + Int(line[i] - 48); i += 1 }
             i += 1
-            if let hh = ByteParsing.digits(line, i, 2), let mm = ByteParsing.digits(line, i + 3, 2), let ss = ByteParsing.digits(line, i + 6, 2) {
-                let days = ByteParsing.daysFromCivil(year: year, month: m, day: day)
-                time = zone.utc(fromNaive: Int64(days * 86400 + hh * 3600 + mm * 60 + ss))
+            if let hh = ByteParsing.digits(line, i, 2), let mm = ByteParsing.digits(line, i + 3, 2), let ss = ByteParsing.digits(line, i + 6, 2),
+               let naive = ByteParsing.naiveSeconds(year: year, month: m, day: day, hour: hh, minute: mm, second: ss) {
+                time = zone.epoch(fromNaive: naive)
             }
+            syslogTimeUnreadable = time == nil
         } else if let r = match.range(iso) {
             time = ByteParsing.iso8601(line, r, defaultOffset: 0)
+            syslogTimeUnreadable = time == nil
         }
         let syslogPid = match.range(pid).flatMap { ByteParsing.integer(line, $0) } ?? -1
         switch inner.parse(body, zone: &zone, into: &header) {
@@ -544,20 +556,39 @@ public final class PostgresSyslogParser {
         header.application = shift(header.application)
         header.sqlstate = shift(header.sqlstate)
         header.message = shift(header.message)!
-        if header.time == nil { header.time = time }
+        if header.time == nil && !header.timeUnreadable {
+            header.time = time
+            header.timeUnreadable = syslogTimeUnreadable
+        }
         if header.pid < 0 { header.pid = syslogPid }
         return .header
     }
 }
 
 /// PostgreSQL timestamps: `2024-06-27 00:00:07 CEST`, `2024-06-27 00:00:07.369 +05`,
-/// `2020-05-02T13:00:20.382318Z`, or without zone (read with the input's `ZoneRule`).
+/// `2020-05-02T13:00:20.382318Z`, or without zone (read with the input's `ZoneRule`). Nil for an
+/// impossible date, time or offset.
 public enum PostgresTime {
-    /// The last zone abbreviation seen and its offset, so a line costs a compare, not a lookup.
+    /// The last zone abbreviation seen and its offset, so a line costs a compare, not a lookup;
+    /// and the lines stamped with ambiguous or unknown abbreviations, for a warning.
     public struct ZoneCache: Sendable {
         var key: UInt64 = 0
         var offset: Int? = nil
+        var current: AbbreviationUse? = nil
+        var doubtful: [AbbreviationUse] = []
         public init() {}
+
+        /// The ambiguous and unknown abbreviations read since the last call, with line counts.
+        public mutating func takeDoubtful() -> [AbbreviationUse] {
+            settle()
+            defer { doubtful = [] }
+            return doubtful
+        }
+
+        mutating func settle() {
+            if let use = current, use.lines > 0 { AbbreviationUse.merge([use], into: &doubtful) }
+            current?.lines = 0
+        }
     }
 
     @inline(__always)
@@ -570,31 +601,33 @@ public enum PostgresTime {
             i += 1
             while i < range.upperBound, bytes[i] >= 48, bytes[i] <= 57 { i += 1 }
         }
+        guard let naive = ByteParsing.iso8601(bytes, s..<i, defaultOffset: 0) else { return nil }
         var j = i
         if j < range.upperBound, bytes[j] == UInt8(ascii: " ") { j += 1 }
-        guard j < range.upperBound else {
-            guard let naive = ByteParsing.iso8601(bytes, s..<i, defaultOffset: 0) else { return nil }
-            return zone.utc(fromNaive: naive)
-        }
+        guard j < range.upperBound else { return zone.epoch(fromNaive: naive) }
         let z = bytes[j]
-        if z == UInt8(ascii: "Z") || z == UInt8(ascii: "+") || z == UInt8(ascii: "-") {
-            if z != UInt8(ascii: "Z"), let offset = ZoneRule.offset(bytes, j..<range.upperBound) {
-                return ByteParsing.iso8601(bytes, s..<i, defaultOffset: 0).map { $0 - Int64(offset) }
-            }
-            return ByteParsing.iso8601(bytes, s..<i, defaultOffset: 0)
+        if z == UInt8(ascii: "Z") { return naive }
+        if z == UInt8(ascii: "+") || z == UInt8(ascii: "-") {
+            // A written offset must be possible: `+9999` makes the time unreadable.
+            guard let offset = ZoneRule.offset(bytes, j..<range.upperBound) else { return nil }
+            return ByteParsing.epoch(naive: naive, offset: offset)
         }
-        // A zone name: abbreviation looked up once per distinct name.
+        // A zone name: looked up once per distinct name (the `--tz` zone's own first).
         var key: UInt64 = 0
         let n = range.upperBound - j
         for k in j..<min(range.upperBound, j + 8) { key = key << 8 | UInt64(bytes[k]) }
         if key != cache.key || n > 8 {
+            cache.settle()
             cache.key = key
             let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[j..<range.upperBound]), as: UTF8.self)
-            cache.offset = ZoneRule.abbreviations[name.uppercased()]
+            let (offset, reading) = zone.read(abbreviation: name)
+            cache.offset = offset
+            cache.current = reading == .ambiguous || reading == .unknown
+                ? AbbreviationUse(abbreviation: name, reading: reading, offset: offset, lines: 0) : nil
         }
-        guard let naive = ByteParsing.iso8601(bytes, s..<i, defaultOffset: 0) else { return nil }
-        if let offset = cache.offset { return naive - Int64(offset) }
-        return zone.utc(fromNaive: naive)
+        if cache.current != nil { cache.current!.lines &+= 1 }
+        if let offset = cache.offset { return ByteParsing.epoch(naive: naive, offset: offset) }
+        return zone.epoch(fromNaive: naive)
     }
 }
 

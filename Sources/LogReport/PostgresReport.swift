@@ -18,6 +18,9 @@ import LogParsing
 ///   `parse_steps`/`bind_steps` (`{count, total_ms}`), `severities` (`{"LOG": n, "ERROR": n, …}`),
 ///   `query_types` (`{"SELECT": n, …, "COPY FROM", "COPY TO", "CTE", "DDL", "TCL", "CURSOR",
 ///   "OTHERS"}`), `queries_by_database` (`{db: n}`).
+/// - `zone_abbreviations`: lines stamped with a zone abbreviation that is ambiguous (read with
+///   its common offset) or unknown (read in the `--tz` zone): `[{abbreviation, reading:
+///   "ambiguous" | "unknown", offset_seconds | null, lines}]`, empty when there is none.
 /// - `buckets`: `[{start, events, queries, duration, errors, connections, disconnections,
 ///   autovacuums, autoanalyzes, checkpoints, temp_files, lock_waits, deadlocks}]`.
 /// - `top_queries`: `{exact, evicted_calls, max_count_error, items: [{fingerprint, calls,
@@ -144,6 +147,10 @@ public enum PostgresReport {
                                               ("last", .string(TimeText.iso8601(a.lastTime)))]) : .null),
             ("bucket_seconds", .int(a.bucketSeconds)),
             ("totals", totals),
+            ("zone_abbreviations", .array(a.doubtfulAbbreviations.map { u in
+                .object([("abbreviation", .string(u.abbreviation)), ("reading", .string(u.reading.rawValue)),
+                         ("offset_seconds", u.offset.map { .int(Int64($0)) } ?? .null), ("lines", .number(u.lines))])
+            })),
             ("buckets", .array(buckets)),
             ("top_queries", .object([
                 ("exact", .bool(a.queryTable.isExact)), ("evicted_calls", .number(a.queryTable.evictedWeight)),
@@ -190,6 +197,12 @@ public enum PostgresReport {
 
     static func count(_ n: UInt64) -> String { TextReport.count(n) }
 
+    /// `+08:00`, `-06:00`, `+05:30`.
+    static func offsetText(_ seconds: Int) -> String {
+        let m = abs(seconds) / 60
+        return (seconds < 0 ? "-" : "+") + TimeText.two(Int64(m / 60)) + ":" + TimeText.two(Int64(m % 60))
+    }
+
     /// Milliseconds for a terminal: `0.42ms`, `12.3ms`, `1,234ms`, `12.5s`, `-`.
     static func ms(_ seconds: Double?) -> String {
         guard let s = seconds else { return "-" }
@@ -231,6 +244,16 @@ public enum PostgresReport {
         if a.unmeasuredQueries > 0 { out += "  \(count(a.unmeasuredQueries)) statements logged without a duration\n" }
         if a.truncatedEvents > 0 { out += "  \(count(a.truncatedEvents)) events longer than the cap were cut\n" }
         if a.untimed > 0 { out += "  \(count(a.untimed)) events without a readable time (in totals, in no bucket)\n" }
+        for u in a.doubtfulAbbreviations {
+            let name = u.abbreviation.replacingControlCharacters()
+            if let offset = u.offset {
+                out += "  warning: \(count(u.lines)) \(u.lines == 1 ? "line" : "lines") stamped \(name): read as UTC\(offsetText(offset)), but other zones use \(name) too;"
+                    + " name the zone that wrote the log with --tz (an IANA name such as Asia/Shanghai)\n"
+            } else {
+                out += "  warning: \(count(u.lines)) \(u.lines == 1 ? "line" : "lines") stamped \(name) (a zone abbreviation logsift does not know): read in the --tz zone;"
+                    + " name the zone that wrote the log with --tz (an IANA name such as Africa/Lagos)\n"
+            }
+        }
 
         // Buckets with activity: the 30 busiest by query count when there are more.
         let active = a.orderedBuckets.filter { $0.stats.events > 0 }

@@ -4,12 +4,21 @@ import LogParsing
 public enum TimeText {
     static func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
 
-    /// `2026-11-24T10:05:00Z`
+    /// A year as ISO 8601 writes it: four digits (`0042`), a sign only below year 0.
+    static func year(_ y: Int64) -> String {
+        let digits = String(y.magnitude)
+        return (y < 0 ? "-" : "") + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
+
+    /// `2026-11-24T10:05:00Z`. Parsers keep times within `ByteParsing.epochRange` (years
+    /// 0001-9999, always four digits); any `Int64` is still printed without trapping.
     public static func iso8601(_ epoch: Int64) -> String {
-        let days = epoch >= 0 ? epoch / 86400 : (epoch - 86399) / 86400
-        let seconds = epoch - days * 86400
+        var days = epoch / 86400
+        if epoch % 86400 < 0 { days -= 1 }
+        // Wrapping: for `Int64.min` the product leaves the range, the difference does not.
+        let seconds = epoch &- days &* 86400
         let (y, m, d) = ByteParsing.civil(fromDays: days)
-        return "\(y)-\(two(m))-\(two(d))T\(two(seconds / 3600)):\(two(seconds % 3600 / 60)):\(two(seconds % 60))Z"
+        return "\(year(y))-\(two(m))-\(two(d))T\(two(seconds / 3600)):\(two(seconds % 3600 / 60)):\(two(seconds % 60))Z"
     }
 
     /// `2026-11-24 10:05` (or with seconds when the width is below a minute).

@@ -31,9 +31,7 @@ public struct AnalysisConfiguration: Sendable {
     public var sampleLimit: Int = 10
     public var pathCapacity: Int = 5_000
     public var maxBuckets: Int = TrafficAggregate.defaultMaxBuckets
-    /// Offset east of UTC, in seconds, for access-log ISO timestamps written without a zone.
-    public var defaultOffset: Int = 0
-    /// How timestamps written without a zone are read (local time unless `--tz`).
+    /// How timestamps written without a zone are read, in every family (local time unless `--tz`).
     public var zone: ZoneRule = .local
     /// Keep the order given instead of putting rotated sets oldest first.
     public var keepOrder = false

@@ -7,7 +7,7 @@ extension AnalysisConfiguration {
     func makeAccessProcessor() -> AccessProcessor {
         AccessProcessor(aggregate: TrafficAggregate(bucketSeconds: bucketSeconds, maxBuckets: maxBuckets,
                                                     pathCapacity: pathCapacity),
-                        defaultOffset: defaultOffset)
+                        zone: zone)
     }
 
     func makePostgresProcessor(_ format: PostgresFormat) -> PostgresProcessor {

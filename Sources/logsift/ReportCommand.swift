@@ -19,6 +19,7 @@ struct ReportCommand: ParsableCommand {
           logsift report --bucket 5m --format json access.log > summary.json
           logsift report --sort mean --top 20 postgresql.log*
           logsift report --pg-prefix '%m [%p] %q%u@%d ' postgresql.log
+          logsift report --tz Asia/Shanghai postgresql.log
           logsift report --errors app.log*
           docker compose logs --no-color --since 24h | logsift report -
           logsift report --pattern '%{HTTPD_COMBINEDLOG}' access.log
@@ -43,7 +44,9 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .long, help: "Read every input in this format instead of detecting it (see `logsift detect`), e.g. nginx-combined.")
     var logFormat: String?
 
-    @Option(name: .long, help: "Time zone for timestamps written without one: local (the default), UTC, +0100, -05:30, CET…")
+    /// `.unconditional`: `--tz -05:30` is a value, not an unknown option.
+    @Option(name: .long, parsing: .unconditional,
+            help: "The zone that wrote the logs: local (the default), UTC, +0100, -05:30, CET, or an IANA name such as Europe/Berlin (its own abbreviations, e.g. CST of Asia/Shanghai, take precedence). Times written without a zone are read in it.")
     var tz: String = "local"
 
     @Option(name: .long, help: "A grok pattern for every input, e.g. '%{NGINX_ACCESS_COMBINED}' or '%{IP:remote_addr} .. %{NUMBER:request_time:float}'.")
@@ -89,7 +92,7 @@ struct ReportCommand: ParsableCommand {
             throw ValidationError("--bucket '\(bucket)': give a width such as 30s, 1m, 5m or 1h")
         }
         guard ZoneRule.parse(tz) != nil else {
-            throw ValidationError("--tz '\(tz)': give local, UTC, an offset such as +0100 or -05:30, or a zone abbreviation such as CET")
+            throw ValidationError("--tz '\(tz)': give local, UTC, an offset such as +0100 or -05:30, a zone abbreviation such as CET, or a zone name from the system's zoneinfo such as Europe/Berlin")
         }
         if let logFormat, !Analyzer.namedFormats().contains(where: { $0.name == logFormat }) {
             let names = Analyzer.namedFormats().map(\.name).joined(separator: ", ")

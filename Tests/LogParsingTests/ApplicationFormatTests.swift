@@ -381,3 +381,38 @@ func appLines(_ text: String) -> [[UInt8]] {
         #expect(total == 0 || Double(recognised) / Double(total) >= 0.8)
     }
 }
+
+/// Application lines whose time is written but impossible start no event: the engine counts
+/// them unmatched and samples them, instead of bucketing them on a normalised day.
+@Suite struct ApplicationImpossibleTimeTests {
+    @Test func impossibleTimesStartNoEvent() {
+        let reference = utc(2026, 12, 1, 0, 0, 0)
+        let cases: [(ApplicationFormat, String)] = [
+            (.text, "2026-02-31T10:00:00Z ERROR x"),
+            (.text, "2026-11-24 25:61:61 ERROR x"),
+            (.text, "2026-11-24T10:00:00+9999 ERROR x"),
+            (.text, "2026-11-24 10:00:00 +9999 ERROR x"),
+            (.text, "0000-01-01T00:00:00Z ERROR x"),
+            (.text, "20260231T100000Z ERROR x"),
+            (.text, "26/02/31 10:00:00 ERROR x"),
+            (.logfmt, "ts=9223372036854775808 level=error msg=x"),
+            (.logfmt, "ts=2026-02-30T10:00:00Z level=error msg=x"),
+            (.logfmt, "ts=99999999999999999999 level=error msg=x"),
+            (.jsonLines, #"{"time":"2026-04-31T10:00:00Z","level":"error","msg":"x"}"#),
+            (.syslogRFC3164, "Feb 30 10:00:00 host app[1]: x"),
+            (.syslogRFC3164, "Nov 24 10:61:00 host app[1]: x"),
+            (.apacheError, "[Tue Feb 31 10:00:00 2026] [error] x"),
+            (.text, "E0231 10:00:00.000000    1 main.go:1] x"),
+        ]
+        for (format, line) in cases {
+            #expect(appParse(format, line, reference: reference) == nil, "\(format) \(line)")
+        }
+        // Their possible neighbours still read, on the right second.
+        #expect(appParse(.logfmt, "ts=9223372036854775807 level=error msg=x", reference: reference)?.time == 9_223_372_036)
+        #expect(appParse(.text, "2024-02-29T10:00:00Z ERROR x")?.time == utc(2024, 2, 29, 10, 0, 0))
+        #expect(appParse(.syslogRFC3164, "Feb 28 10:00:00 host app[1]: x", reference: reference)?.time == utc(2026, 2, 28, 10, 0, 0))
+        // A time-less JSON record is still an event without a time.
+        #expect(appParse(.jsonLines, #"{"time":null,"level":"error","msg":"x"}"#)?.time == nil)
+        #expect(appParse(.jsonLines, #"{"time":null,"level":"error","msg":"x"}"#) != nil)
+    }
+}

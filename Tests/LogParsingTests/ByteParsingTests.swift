@@ -92,3 +92,59 @@ func foundationEpoch(_ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int, _ s: In
         #expect(split("GET /with space in path HTTP/1.1") == ("GET", "/with space in path"))
     }
 }
+
+/// Impossible timestamps are no time at all: the parsers give nil instead of normalising them
+/// into another day (31 February into 3 March, 25:61:61 into the next day).
+@Suite struct ImpossibleTimestampTests {
+    @Test func timeLocalRejectsImpossibleFields() {
+        for text in ["31/Feb/2026:10:00:00 +0000", "29/Feb/2025:10:00:00 +0000", "31/Apr/2026:10:00:00 +0000",
+                     "00/Jan/2026:10:00:00 +0000", "24/Nov/2026:25:61:61 +0000", "24/Nov/2026:24:00:00 +0000",
+                     "24/Nov/2026:10:60:00 +0000", "24/Nov/2026:10:00:61 +0000", "24/Nov/2026:10:00:00 +9999",
+                     "24/Nov/2026:10:00:00 +1500", "24/Nov/2026:10:00:00 -0060", "00/Jan/0000:00:00:00 +0000",
+                     "01/Jan/0001:00:00:00 +0100", "24/Nov/2026:10:00:00 junk"] {
+            #expect(withBytes(text) { ByteParsing.timeLocal($0, $1) } == nil, "\(text)")
+        }
+        #expect(withBytes("29/Feb/2024:10:00:00 +0000") { ByteParsing.timeLocal($0, $1) } == foundationEpoch(2024, 2, 29, 10, 0, 0, offset: 0))
+        #expect(withBytes("29/Feb/2000:10:00:00 +0000") { ByteParsing.timeLocal($0, $1) } == foundationEpoch(2000, 2, 29, 10, 0, 0, offset: 0))
+        #expect(withBytes("29/Feb/1900:10:00:00 +0000") { ByteParsing.timeLocal($0, $1) } == nil)
+        #expect(withBytes("24/Nov/2026:10:00:00 +1400") { ByteParsing.timeLocal($0, $1) } == foundationEpoch(2026, 11, 24, 10, 0, 0, offset: 14 * 3600))
+    }
+
+    @Test func iso8601RejectsImpossibleFieldsAndYearsOutsideFourDigits() {
+        for text in ["2026-02-31T10:00:00Z", "2026-11-24T25:61:61Z", "2026-11-24T10:00:00+99:99", "2026-11-24T10:00:00+9999",
+                     "0000-01-01T00:00:00Z", "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-00:01", "2026-00-10T10:00:00Z"] {
+            #expect(withBytes(text) { ByteParsing.iso8601($0, $1) } == nil, "\(text)")
+            #expect(withBytes(text) { ByteParsing.timestamp($0, $1) } == nil, "\(text)")
+        }
+        // The edges of what is accepted. 0001-01-01 in the proleptic Gregorian calendar (Python's
+        // `datetime(1, 1, 1, tzinfo=timezone.utc).timestamp()`; Foundation's calendar is Julian
+        // before 1582); 9999-12-31T23:59:59 from Foundation.
+        #expect(withBytes("0001-01-01T00:00:00Z") { ByteParsing.iso8601($0, $1) } == -62_135_596_800)
+        #expect(withBytes("9999-12-31T23:59:59Z") { ByteParsing.iso8601($0, $1) } == foundationEpoch(9999, 12, 31, 23, 59, 59, offset: 0))
+    }
+
+    @Test func absurdEpochsAreRejected() {
+        #expect(withBytes("99999999999999999") { ByteParsing.timestamp($0, $1) } == nil)
+        #expect(withBytes("253402300800") { ByteParsing.timestamp($0, $1) } == nil)   // 10000-01-01T00:00:00Z
+        #expect(withBytes("253402300799") { ByteParsing.timestamp($0, $1) } == 253402300799)
+    }
+
+    /// `isValidDate` against Foundation's calendar (Gregorian from 1582 on), every day of years
+    /// with each leap rule; before 1582 by hand: year 4 is a leap year, year 100 is not.
+    @Test func validDatesAgreeWithFoundation() {
+        #expect(ByteParsing.isValidDate(year: 4, month: 2, day: 29))
+        #expect(!ByteParsing.isValidDate(year: 100, month: 2, day: 29))
+        #expect(!ByteParsing.isValidDate(year: 0, month: 1, day: 1) && !ByteParsing.isValidDate(year: 10000, month: 1, day: 1))
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(secondsFromGMT: 0)!
+        for year in [1600, 1700, 1900, 2000, 2023, 2024, 2100, 9999] {
+            for month in 1...12 {
+                let date = calendar.date(from: DateComponents(year: year, month: month, day: 1))!
+                let days = calendar.range(of: .day, in: .month, for: date)!.count
+                for day in 0...32 {
+                    #expect(ByteParsing.isValidDate(year: year, month: month, day: day) == (1...days).contains(day), "\(year)-\(month)-\(day)")
+                }
+            }
+        }
+    }
+}

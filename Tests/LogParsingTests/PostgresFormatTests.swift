@@ -73,3 +73,53 @@ import Testing
         }
     }
 }
+
+/// PostgreSQL times stamped with zone abbreviations, read in the zone that wrote the log.
+/// Truth: UTC instants computed with Python's zoneinfo (`log_timezone` of each row).
+@Suite struct PostgresTimeZoneTests {
+    func read(_ text: String, tz: String, cache: inout PostgresTime.ZoneCache) throws -> Int64? {
+        var zone = try #require(ZoneRule.parse(tz), "\(tz)")
+        return withBytes(text) { PostgresTime.parse($0, $1, zone: &zone, cache: &cache) }
+    }
+
+    @Test func abbreviationsOfTheNamedZoneTakePrecedence() throws {
+        var cache = PostgresTime.ZoneCache()
+        // log_timezone = 'Asia/Shanghai': 2026-12-01T22:22:01Z.
+        #expect(try read("2026-12-02 06:22:01.375 CST", tz: "Asia/Shanghai", cache: &cache) == 1796163721)
+        // log_timezone = 'Asia/Jerusalem' (IST, +02 in December): 2026-12-02T04:22:01Z.
+        #expect(try read("2026-12-02 06:22:01 IST", tz: "Asia/Jerusalem", cache: &cache) == 1796185321)
+        // log_timezone = 'Asia/Manila' (PST, +08): 2026-12-01T22:22:01Z.
+        #expect(try read("2026-12-02 06:22:01 PST", tz: "Asia/Manila", cache: &cache) == 1796163721)
+        // log_timezone = 'America/Chicago': CST stays -06: 2026-12-02T12:22:01Z.
+        #expect(try read("2026-12-02 06:22:01 CST", tz: "America/Chicago", cache: &cache) == 1796214121)
+        #expect(cache.takeDoubtful().isEmpty)
+    }
+
+    @Test func ambiguousAndUnknownAbbreviationsAreCounted() throws {
+        var cache = PostgresTime.ZoneCache()
+        for _ in 0..<3 { _ = try read("2026-12-02 06:22:01 CST", tz: "UTC", cache: &cache) }
+        // Unknown: read in the zone rule (here UTC), and counted.
+        #expect(try read("2026-12-02 06:22:01 XYZT", tz: "UTC", cache: &cache) == 1796192521)
+        _ = try read("2026-12-02 06:22:01 CET", tz: "UTC", cache: &cache)
+        _ = try read("2026-12-02 06:22:02 CST", tz: "UTC", cache: &cache)
+        #expect(cache.takeDoubtful() == [
+            AbbreviationUse(abbreviation: "CST", reading: .ambiguous, offset: -21600, lines: 4),
+            AbbreviationUse(abbreviation: "XYZT", reading: .unknown, offset: nil, lines: 1),
+        ])
+        #expect(cache.takeDoubtful().isEmpty)
+    }
+
+    @Test func impossibleTimesAndOffsetsAreUnreadable() throws {
+        var cache = PostgresTime.ZoneCache()
+        for text in ["2026-02-31 06:22:01 UTC", "2026-12-02 25:22:01 UTC", "2026-12-02 06:22:01 +9999", "2026-12-02 06:22:01.375 +15",
+                     "0000-12-02 06:22:01 UTC"] {
+            #expect(try read(text, tz: "UTC", cache: &cache) == nil, "\(text)")
+        }
+        let parser = PostgresStderrParser(pattern: try PostgresPrefixPattern(prefix: "%m [%p] "))
+        var zone = ZoneRule.utc
+        var header = PostgresHeader()
+        let line = Array("2026-02-31 06:22:01.375 UTC [1] LOG:  duration: 1.000 ms  statement: SELECT 1".utf8)
+        #expect(line.withUnsafeBytes { parser.parse($0, zone: &zone, into: &header) } == .matched)
+        #expect(header.time == nil && header.timeUnreadable)
+    }
+}
