@@ -13,7 +13,9 @@ public struct ApplicationRecord {
     /// The message: after timestamp, level and logger prefix; the `msg` value of JSON (still
     /// JSON-escaped) and logfmt lines.
     public var message: Range<Int> = 0..<0
-    /// The docker-compose service (`web-1` of `web-1  | ...`).
+    /// The service: the docker-compose one (`web-1` of `web-1  | ...`), else the first
+    /// bracketed name (not an id) or `service=` value of the message's leading context
+    /// (`ERROR [payments] [req-0d74de44] ...`; see `ApplicationLineParser.splitContext`).
     public var service: Range<Int>?
     /// nginx error log trailing fields.
     public var client: Range<Int>?
@@ -49,16 +51,134 @@ public struct ApplicationLineParser: Sendable {
         r.service = service
         let end = line.count
         guard body < end else { return false }
+        let parsed: Bool
         switch format {
-        case .text: return parseText(line, body, end, &r)
-        case .rails: return parseRails(line, body, end, &r)
+        case .text: parsed = parseText(line, body, end, &r)
+        case .rails: parsed = parseRails(line, body, end, &r)
         case .jsonLines: return parseJSON(line, body, end, &r)
         case .logfmt: return parseLogfmt(line, body, end, &r)
-        case .syslogRFC3164: return parseSyslog3164(line, body, end, &r)
-        case .syslogRFC5424: return parseSyslog5424(line, body, end, &r)
-        case .nginxError: return parseNginxError(line, body, end, &r)
-        case .apacheError: return parseApacheError(line, body, end, &r)
+        case .syslogRFC3164: parsed = parseSyslog3164(line, body, end, &r)
+        case .syslogRFC5424: parsed = parseSyslog5424(line, body, end, &r)
+        case .nginxError: parsed = parseNginxError(line, body, end, &r)
+        case .apacheError: parsed = parseApacheError(line, body, end, &r)
         }
+        // Free-text messages: JSON and logfmt carry their context in fields of their own.
+        if parsed { ApplicationLineParser.splitContext(line, &r) }
+        return parsed
+    }
+
+    // MARK: - Message context
+
+    /// Narrows `r.message` to what the message says, leaving out its context: leading
+    /// bracketed tokens (`[payments]`, `[req-0d74de44]`, `[instance: 7f3a]`) and `key=value`
+    /// tokens (`thread=main`, `worker=3`), and trailing `key=value` pairs (`user=alice
+    /// order=42`). Context names where or for whom a message was written, not which message it
+    /// is: left in, one message becomes one error group per service or request. The message is
+    /// never narrowed to nothing. The first bracketed name that is not an id (`isIdentifier`),
+    /// or a `service=` value, becomes `r.service` when no docker prefix named one.
+    @inline(__always)
+    public static func splitContext(_ b: UnsafeRawBufferPointer, _ r: inout ApplicationRecord) {
+        let m = r.message.clamped(to: 0..<b.count)
+        var i = m.lowerBound
+        let end = m.upperBound
+        var service: Range<Int>? = nil
+        var start = i
+        while i < end {
+            while i < end, isSpace(b[i]) { i += 1 }
+            guard i < end else { break }
+            if b[i] == 0x5b {
+                // `[...]` on this line, at most 128 bytes, not nested, then a separator or the end.
+                var close = i + 1
+                let limit = Swift.min(end, i + 128)
+                while close < limit, b[close] != 0x5d, b[close] != 0x5b { close += 1 }
+                guard close < limit, b[close] == 0x5d, close > i + 1 else { break }
+                let after = close + 1
+                guard after == end || isSpace(b[after]) || b[after] == 0x3a else { break }
+                if service == nil, isName(b, (i + 1)..<close) { service = (i + 1)..<close }
+                i = after
+            } else if let (key, value, after) = keyValue(b, i, end) {
+                if service == nil, key.count == 7, has(b, key.lowerBound, "service"), !value.isEmpty { service = value }
+                i = after
+            } else {
+                break
+            }
+            // Separators after context: `:`, `|`, a lone `-`.
+            while i < end {
+                let c = b[i]
+                if isSpace(c) || c == 0x3a || c == 0x7c || (c == 0x2d && (i + 1 == end || isSpace(b[i + 1]))) { i += 1 } else { break }
+            }
+            start = i
+        }
+        guard start < end else { return }
+        // Trailing `key=value` words, from the end.
+        var stop = end
+        while stop > start {
+            var e = stop
+            while e > start, isSpace(b[e - 1]) { e -= 1 }
+            var s = e
+            while s > start, !isSpace(b[s - 1]) { s -= 1 }
+            guard s > start, let (_, _, after) = keyValue(b, s, e), after == e else { break }
+            stop = s
+        }
+        while stop > start, isSpace(b[stop - 1]) { stop -= 1 }
+        guard stop > start else { return }
+        r.message = start..<stop
+        if r.service == nil { r.service = service }
+    }
+
+    /// `key=value` at `i`: a key of letters, digits, `_`, `.`, `-` starting with a letter, then
+    /// `=`, then a value running to the next space (or a `"quoted value"`). Returns the key's
+    /// and the value's ranges and where the token ends.
+    @inline(__always)
+    static func keyValue(_ b: UnsafeRawBufferPointer, _ i: Int, _ end: Int) -> (Range<Int>, Range<Int>, Int)? {
+        guard i < end, isLetter(b[i]) else { return nil }
+        var k = i + 1
+        while k < end, isLetter(b[k]) || isDigit(b[k]) || b[k] == 0x5f || b[k] == 0x2e || b[k] == 0x2d { k += 1 }
+        guard k < end, b[k] == 0x3d, k - i <= 64 else { return nil }
+        let key = i..<k
+        k += 1
+        if k < end, b[k] == 0x22 {
+            let e = skipString(b, k, end)
+            guard e <= end, e > k + 1, b[e - 1] == 0x22, e == end || isSpace(b[e]) else { return nil }
+            return (key, (k + 1)..<(e - 1), e)
+        }
+        let vs = k
+        while k < end, !isSpace(b[k]) { k += 1 }
+        return (key, vs..<k, k)
+    }
+
+    /// A service-like name: starts with a letter, at most 64 bytes of letters, digits and
+    /// `-_.`, and no piece (between `-_.:`) that is an id (`isIdentifier`).
+    @inline(__always)
+    static func isName(_ b: UnsafeRawBufferPointer, _ r: Range<Int>) -> Bool {
+        guard r.count <= 64, isLetter(b[r.lowerBound]) else { return false }
+        var pieceStart = r.lowerBound
+        for k in r.lowerBound...r.upperBound {
+            if k < r.upperBound {
+                let c = b[k]
+                if isLetter(c) || isDigit(c) { continue }
+                guard c == 0x2d || c == 0x5f || c == 0x2e else { return false }
+            }
+            if isIdentifier(b, pieceStart..<k) { return false }
+            pieceStart = k + 1
+        }
+        return true
+    }
+
+    /// A piece that identifies one thing rather than naming a kind: 3 or more digits, or 8 or
+    /// more hex digits of any alphabet (`0d74de44`, `abcdefab`: a short random id can be all
+    /// letters), or 6 or more hex digits holding a digit.
+    @inline(__always)
+    public static func isIdentifier(_ b: UnsafeRawBufferPointer, _ r: Range<Int>) -> Bool {
+        guard !r.isEmpty else { return false }
+        var digits = 0
+        var hex = true
+        for k in r {
+            let c = b[k]
+            if isDigit(c) { digits += 1 } else if !((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66) { hex = false }
+        }
+        if digits == r.count { return digits >= 3 }
+        return hex && (r.count >= 8 || (r.count >= 6 && digits > 0))
     }
 
     /// Whether `s` is written at `at`.
@@ -91,6 +211,7 @@ public struct ApplicationLineParser: Sendable {
         let (level, after) = ApplicationLineParser.findLevel(line, body, line.count, maxTokens: 3)
         r.level = level ?? .unknown
         r.message = (level == nil ? body : after)..<line.count
+        ApplicationLineParser.splitContext(line, &r)
         return true
     }
 
