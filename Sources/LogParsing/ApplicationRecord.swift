@@ -71,8 +71,8 @@ public struct ApplicationLineParser: Sendable {
 
     /// Narrows `r.message` to what the message says, leaving out its context: leading
     /// bracketed tokens (`[payments]`, `[req-0d74de44]`, `[instance: 7f3a]`) and `key=value`
-    /// tokens (`thread=main`, `worker=3`), and trailing `key=value` pairs (`user=alice
-    /// order=42`). Context names where or for whom a message was written, not which message it
+    /// tokens (`thread=main`, `worker=3`), and two or more trailing `key=value` pairs
+    /// (`user=alice order=42`). Context names where or for whom a message was written, not which message it
     /// is: left in, one message becomes one error group per service or request. The message is
     /// never narrowed to nothing. The first bracketed name that is not an id (`isIdentifier`),
     /// or a `service=` value, becomes `r.service` when no docker prefix named one.
@@ -110,16 +110,26 @@ public struct ApplicationLineParser: Sendable {
             start = i
         }
         guard start < end else { return }
-        // Trailing `key=value` words, from the end.
+        // Trailing `key=value` words, from the end, when two or more close the message (one
+        // alone, `Couldn't find User with id=7`, is read as part of the sentence).
         var stop = end
+        var pairs = 0
         while stop > start {
             var e = stop
             while e > start, isSpace(b[e - 1]) { e -= 1 }
             var s = e
+            if e - start >= 3, b[e - 1] == 0x22 {
+                // A quoted value may hold spaces: back to its `="`.
+                var q = e - 2
+                while q > start, !(b[q] == 0x22 && b[q - 1] == 0x3d) { q -= 1 }
+                s = q
+            }
             while s > start, !isSpace(b[s - 1]) { s -= 1 }
             guard s > start, let (_, _, after) = keyValue(b, s, e), after == e else { break }
             stop = s
+            pairs += 1
         }
+        if pairs < 2 { stop = end }
         while stop > start, isSpace(b[stop - 1]) { stop -= 1 }
         guard stop > start else { return }
         r.message = start..<stop
@@ -208,6 +218,8 @@ public struct ApplicationLineParser: Sendable {
         guard service != nil, body < line.count else { return false }
         r = ApplicationRecord()
         r.service = service
+        // The daemon's time when `docker compose logs -t` wrote one: the line has none we read.
+        r.time = ApplicationLineParser.dockerTime(line, ApplicationLineParser.dockerTimeStart(line, body: body))?.0
         let (level, after) = ApplicationLineParser.findLevel(line, body, line.count, maxTokens: 3)
         r.level = level ?? .unknown
         r.message = (level == nil ? body : after)..<line.count
@@ -260,7 +272,48 @@ public struct ApplicationLineParser: Sendable {
         i = skipANSI(b, i)
         if i < n, b[i] == 0x20 { i += 1 }
         i = skipANSI(b, i)
+        // `docker compose logs -t`: the daemon's timestamp comes before the service's own line.
+        if let (_, end) = dockerTime(b, i) { i = skipANSI(b, end) }
         return (i, nameStart..<nameEnd)
+    }
+
+    /// The timestamp `docker logs -t` / `docker compose logs -t` writes before each line,
+    /// RFC 3339 with nanoseconds always written (`2026-11-24T10:00:00.123456789Z`, or with an
+    /// offset), and a space: its epoch seconds and where the line proper starts. Applications
+    /// seldom write nine fraction digits, so the service's own timestamp is not taken for it.
+    @inline(__always)
+    public static func dockerTime(_ b: UnsafeRawBufferPointer, _ s: Int) -> (Int64, Int)? {
+        let n = b.count
+        guard s + 31 <= n, b[s + 4] == 0x2d, b[s + 10] == 0x54, b[s + 19] == 0x2e,
+              let year = ByteParsing.digits(b, s, 4), b[s + 7] == 0x2d, let month = ByteParsing.digits(b, s + 5, 2),
+              let day = ByteParsing.digits(b, s + 8, 2), let hh = ByteParsing.digits(b, s + 11, 2), b[s + 13] == 0x3a,
+              let mm = ByteParsing.digits(b, s + 14, 2), b[s + 16] == 0x3a, let ss = ByteParsing.digits(b, s + 17, 2),
+              ByteParsing.digits(b, s + 20, 9) != nil,
+              month >= 1, month <= 12, day >= 1, day <= 31, hh < 24, mm < 60, ss <= 60 else { return nil }
+        var i = s + 29
+        var offset = 0
+        if b[i] == 0x5a {
+            i += 1
+        } else if b[i] == 0x2b || b[i] == 0x2d, i + 6 <= n, b[i + 3] == 0x3a,
+                  let oh = ByteParsing.digits(b, i + 1, 2), let om = ByteParsing.digits(b, i + 4, 2), oh < 24, om < 60 {
+            offset = (oh * 3600 + om * 60) * (b[i] == 0x2d ? -1 : 1)
+            i += 6
+        } else {
+            return nil
+        }
+        guard i < n, b[i] == 0x20 else { return nil }
+        let naive = Int64(ByteParsing.daysFromCivil(year: year, month: month, day: day) * 86400 + hh * 3600 + mm * 60 + ss)
+        return (naive - Int64(offset), i + 1)
+    }
+
+    /// Where `docker compose logs -t`'s timestamp starts on a prefixed line (the body when the
+    /// line has none).
+    @inline(__always)
+    static func dockerTimeStart(_ b: UnsafeRawBufferPointer, body: Int) -> Int {
+        // The body starts one space past the timestamp's 30 (`Z`) or 35 (`+01:00`) bytes.
+        if body >= 31, let (_, end) = dockerTime(b, body - 31), end == body { return body - 31 }
+        if body >= 36, let (_, end) = dockerTime(b, body - 36), end == body { return body - 36 }
+        return body
     }
 
     /// A line that continues an event by its look: indented, a Java frame (`at ...`,
@@ -303,6 +356,59 @@ public struct ApplicationLineParser: Sendable {
         }
         return endsWith("Exception") || endsWith("Error") || endsWith("Exit") || endsWith("Interrupt")
             || endsWith("Throwable") || endsWith("Warning")
+    }
+
+    /// Whether a line that no parser of the input's format read starts like an event of some
+    /// log nonetheless, and so cannot be a bare continuation line of the event before it: an
+    /// address or a date or time first (`10.0.0.7 - - [...`, `2001:db8::1 ...`,
+    /// `2026-11-24 ...`, `10:00:00 ...`, `1795510800.123 ...`), a bracketed date (`[2026-...`,
+    /// `[24/Nov/2026:...`, `[Tue Nov 24 ...`), a syslog `<PRI>` or `Nov 24 10:00:00`.
+    /// Continuation lines of text logs (SQL, PHP messages, payloads, `KeyError: 'x'`) start
+    /// with words or indentation.
+    public static func looksLikeEventStart(_ b: UnsafeRawBufferPointer, from: Int) -> Bool {
+        let n = b.count
+        guard from < n else { return false }
+        var i = from
+        let c = b[i]
+        if c == 0x5b {
+            // `[` then a digit, or a day name and a month name (`[Tue Nov 24`).
+            i += 1
+            guard i < n else { return false }
+            if isDigit(b[i]) { return true }
+            return i + 8 <= n && isLetter(b[i]) && isLetter(b[i + 1]) && isLetter(b[i + 2]) && b[i + 3] == 0x20
+                && ByteParsing.month(b[i + 4], b[i + 5], b[i + 6]) != nil
+        }
+        if c == 0x3c, let _ = priority(b, from, n) { return true }
+        if isLetter(c) {
+            // `Nov 24 10:00:00` / `Nov  3 09:23:38` (syslog), or an IPv6 address led by letters.
+            if from + 9 <= n, ByteParsing.month(b[from], b[from + 1], b[from + 2]) != nil, b[from + 3] == 0x20 {
+                var k = from + 4
+                if b[k] == 0x20 { k += 1 }
+                var digits = 0
+                while k < n, isDigit(b[k]), digits < 3 { k += 1; digits += 1 }
+                if digits >= 1, digits <= 2, k + 3 <= n, b[k] == 0x20, isDigit(b[k + 1]), isDigit(b[k + 2]) { return true }
+            }
+        }
+        // A first word of hex digits and `.:` : an IPv4/IPv6 address, a time, a dotted number.
+        var colons = 0
+        var dots = 0
+        var digits = 0
+        var dashes = 0
+        var slashes = 0
+        i = from
+        while i < n, i - from < 48 {
+            let d = b[i]
+            if isDigit(d) { digits += 1 } else if d == 0x3a { colons += 1 } else if d == 0x2e { dots += 1 }
+            else if d == 0x2d { dashes += 1 } else if d == 0x2f { slashes += 1 }
+            else if !((d | 0x20) >= 0x61 && (d | 0x20) <= 0x66) { break }
+            i += 1
+        }
+        guard i == n || b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x2c || b[i] == 0x5d || b[i] == 0x54 else { return false }
+        guard digits > 0 else { return colons >= 2 && i - from >= 3 }  // `::1`
+        guard isDigit(c) || colons >= 2 else { return false }
+        // 10.0.0.7, 2026-11-24, 2026/11/24, 10:00:00, 1795510800.123, 2001:db8::1
+        return dots == 3 || colons >= 2 || (dashes == 2 && colons == 0) || (slashes == 2)
+            || (dots == 1 && digits >= 9 && colons == 0 && dashes == 0)
     }
 
     /// A Go stack frame's function line: `main.main()`, `main.(*Server).serve(0xc000010000, {0x5, 0x6})`,

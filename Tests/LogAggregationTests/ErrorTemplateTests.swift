@@ -29,6 +29,10 @@ import Testing
                 == #"request "GET <*>" at <*>"#)
         #expect(ErrorTemplate.template("connect to proxy.cse.cuhk.edu.hk:5070 failed") == "connect to <*> failed")
         #expect(ErrorTemplate.template("java.lang.IllegalStateException: closed") == "java.lang.IllegalStateException: closed")
+        // Ids of any alphabet: 8 hex letters are an id as surely as `0d74de44`.
+        #expect(ErrorTemplate.template("retry req-abcdefab failed") == "retry <*> failed")
+        #expect(ErrorTemplate.template("retry req-0d74de44 failed") == "retry <*> failed")
+        #expect(ErrorTemplate.template("feedback accepted") == "feedback accepted")
     }
 
     @Test func similarMessagesShareATemplate() {
