@@ -336,12 +336,12 @@ public struct ApplicationErrorGroups: Sendable {
     }
 
     /// The `k` largest groups (ties: earlier first seen, then template) whose level passes
-    /// `include`; with `errorsFirst`, ERROR and FATAL groups before WARN ones.
-    public func top(_ k: Int, errorsFirst: Bool = false,
+    /// `include`; `bySeverity`: FATAL groups first, then ERROR, then WARN, each by count.
+    public func top(_ k: Int, bySeverity: Bool = false,
                     where include: (ApplicationLevel) -> Bool = { _ in true }) -> [ApplicationErrorGroup] {
         groups.filter { include($0.level) }
             .sorted { a, b in
-                if errorsFirst, a.level.isError != b.level.isError { return a.level.isError }
+                if bySeverity, a.level != b.level { return a.level > b.level }
                 if a.count != b.count { return a.count > b.count }
                 if a.firstSeen != b.firstSeen { return a.firstSeen < b.firstSeen }
                 return a.template < b.template

@@ -17,11 +17,11 @@ import LogParsing
 /// | `error_rate` | (error + fatal) / events, 0...1 |
 /// | `first_time`, `last_time` | ISO 8601 UTC of the earliest / latest event, or null |
 /// | `untimed_events` | events without a readable time (in totals, in no bucket) |
-/// | `continuation_lines` | lines joined to the event before them |
+/// | `continuation_lines` | lines joined to the event before them (blank lines inside a multi-line event included) |
 /// | `truncated_events`, `truncated_bytes` | events over the size cap, and bytes left out |
 /// | `bucket_seconds`, `bucket_widenings` | bucket width; how often it doubled to stay under the cap |
 /// | `buckets` | `[{start (ISO 8601 UTC), events, error_rate, levels {...}}]` in time order |
-/// | `error_groups` | top groups of WARN+ messages: `[{template, level, count, first_seen, last_seen, buckets [{start, count}], sample, sample_truncated, services [{service, count}], other_services_count}]`, most frequent first (the text report lists ERROR and FATAL groups first) |
+/// | `error_groups` | top groups of WARN+ messages: `[{template, level, count, first_seen, last_seen, buckets [{start, count}], sample, sample_truncated, services [{service, count}], other_services_count}]`, most frequent first (the text report lists FATAL, then ERROR, then WARN groups) |
 /// | `error_groups_exact` | false when groups were evicted (counts may then be short by up to `error_groups_eviction_floor`) |
 /// | `error_groups_evicted_events` | events of evicted groups |
 /// | `services` | services (docker-compose prefixes, or `[name]` / `service=` in a message's leading context): `[{service, events, errors}]` |
@@ -121,8 +121,8 @@ public enum ApplicationReport {
     }
 
     static func groupsSection(_ a: ApplicationAggregate, top: Int, width: Int, errorsOnly: Bool, into out: inout String) {
-        let groups = a.groups.top(top, errorsFirst: true) { errorsOnly ? $0.isError : true }
-        out += errorsOnly ? "Top error groups (error, fatal)" : "\nTop error groups (error and fatal first, then warn)"
+        let groups = a.groups.top(top, bySeverity: true) { errorsOnly ? $0.isError : true }
+        out += errorsOnly ? "Top error groups (error, fatal)" : "\nTop error groups (fatal, then error, then warn)"
         if !a.groups.isExact {
             out += " (approximate: counts may be short by up to \(TextReport.count(a.groups.evictionFloor)))"
         }

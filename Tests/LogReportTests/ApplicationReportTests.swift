@@ -64,7 +64,7 @@ import LogAggregation
 
     @Test func textErrorGroups() {
         let text = ApplicationReport.text(Self.aggregate(Self.java, .text), top: 10, width: 120, errorsOnly: false)
-        #expect(text.contains("\nTop error groups (error and fatal first, then warn)\n"))
+        #expect(text.contains("\nTop error groups (fatal, then error, then warn)\n"))
         #expect(text.contains("1. [error] 2×  2026-11-24 10:00:10 .. 2026-11-24 10:01:05  peak 1/1m at 2026-11-24 10:00 in 2 buckets\n"))
         #expect(text.contains("   order <*> failed\n   e.g. 2026-11-24 10:00:10 ERROR order 42 failed\n"))
         // Tabs of the sample shown as spaces; four sample lines, then how many more.
