@@ -219,7 +219,7 @@ public struct ApplicationLineParser: Sendable {
         r = ApplicationRecord()
         r.service = service
         // The daemon's time when `docker compose logs -t` wrote one: the line has none we read.
-        r.time = ApplicationLineParser.dockerTime(line, ApplicationLineParser.dockerTimeStart(line, body: body))?.0
+        if let (afterBar, _) = ApplicationLineParser.composePrefix(line) { r.time = ApplicationLineParser.dockerTime(line, afterBar)?.0 }
         let (level, after) = ApplicationLineParser.findLevel(line, body, line.count, maxTokens: 3)
         r.level = level ?? .unknown
         r.message = (level == nil ? body : after)..<line.count
@@ -253,12 +253,22 @@ public struct ApplicationLineParser: Sendable {
     /// colours), and the service name's range when there is one.
     @inline(__always)
     public static func bodyStart(_ b: UnsafeRawBufferPointer) -> (body: Int, service: Range<Int>?) {
+        guard let (afterBar, service) = composePrefix(b) else { return (0, nil) }
+        // `docker compose logs -t`: the daemon's timestamp comes before the service's own line.
+        if let (_, end) = dockerTime(b, afterBar) { return (skipANSI(b, end), service) }
+        return (afterBar, service)
+    }
+
+    /// A docker-compose prefix `name  | ` (with its colours): where what follows it starts,
+    /// and the service name's range.
+    @inline(__always)
+    static func composePrefix(_ b: UnsafeRawBufferPointer) -> (Int, Range<Int>)? {
         let n = b.count
         var i = skipANSI(b, 0)
         let nameStart = i
-        guard i < n else { return (0, nil) }
+        guard i < n else { return nil }
         let first = b[i]
-        guard (first | 0x20 >= 0x61 && first | 0x20 <= 0x7a) || isDigit(first) else { return (0, nil) }
+        guard (first | 0x20 >= 0x61 && first | 0x20 <= 0x7a) || isDigit(first) else { return nil }
         while i < n, i - nameStart < 80 {
             let c = b[i]
             if (c | 0x20 >= 0x61 && c | 0x20 <= 0x7a) || isDigit(c) || c == 0x2d || c == 0x5f || c == 0x2e { i += 1 } else { break }
@@ -267,13 +277,11 @@ public struct ApplicationLineParser: Sendable {
         i = skipANSI(b, i)
         var spaces = 0
         while i < n, b[i] == 0x20 { i += 1; spaces += 1 }
-        guard spaces >= 1, i < n, b[i] == 0x7c else { return (0, nil) }
+        guard spaces >= 1, i < n, b[i] == 0x7c else { return nil }
         i += 1
         i = skipANSI(b, i)
         if i < n, b[i] == 0x20 { i += 1 }
         i = skipANSI(b, i)
-        // `docker compose logs -t`: the daemon's timestamp comes before the service's own line.
-        if let (_, end) = dockerTime(b, i) { i = skipANSI(b, end) }
         return (i, nameStart..<nameEnd)
     }
 
@@ -306,15 +314,6 @@ public struct ApplicationLineParser: Sendable {
         return (naive - Int64(offset), i + 1)
     }
 
-    /// Where `docker compose logs -t`'s timestamp starts on a prefixed line (the body when the
-    /// line has none).
-    @inline(__always)
-    static func dockerTimeStart(_ b: UnsafeRawBufferPointer, body: Int) -> Int {
-        // The body starts one space past the timestamp's 30 (`Z`) or 35 (`+01:00`) bytes.
-        if body >= 31, let (_, end) = dockerTime(b, body - 31), end == body { return body - 31 }
-        if body >= 36, let (_, end) = dockerTime(b, body - 36), end == body { return body - 36 }
-        return body
-    }
 
     /// A line that continues an event by its look: indented, a Java frame (`at ...`,
     /// `... 12 more`, `Caused by:`, `Suppressed:`), a Python traceback (`Traceback (most recent

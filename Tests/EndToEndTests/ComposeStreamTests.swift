@@ -127,6 +127,26 @@ import Testing
         #expect((postgres["checkpoints"] as? [String: Any])?["completed"] as? Int == log.checkpoints)
     }
 
+    /// lnav's compose fixture with `-t` timestamps reads as the one without (the same lines
+    /// behind the timestamps), every event timed by the daemon's clock.
+    @Test func lnavTimestampedFixtureReadsAsThePlainOne() throws {
+        guard let corpora = Harness.corpora() else { return }
+        func application(_ name: String) throws -> [String: Any] {
+            let result = try Harness.run(["report", "--format", "json", corpora.appendingPathComponent("lnav/test/\(name)").path])
+            return try #require(try result.json()["application"] as? [String: Any])
+        }
+        let plain = try application("logfile_docker_compose.0")
+        let stamped = try application("logfile_docker_compose_with_ts.0")
+        for key in ["events", "continuation_lines"] {
+            #expect(stamped[key] as? Int == plain[key] as? Int, "\(key)")
+        }
+        #expect((stamped["levels"] as? [String: Int]) == (plain["levels"] as? [String: Int]))
+        #expect(stamped["untimed_events"] as? Int == 0)
+        // The first and last lines' daemon times.
+        #expect(stamped["first_time"] as? String == "2024-04-25T05:32:35Z")
+        #expect(stamped["last_time"] as? String == "2024-04-25T05:54:43Z")
+    }
+
     @Test func detectNamesTheFormatReportReads() throws {
         let dir = try Harness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
