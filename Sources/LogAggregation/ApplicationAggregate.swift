@@ -53,7 +53,8 @@ public struct ApplicationAggregate: Sendable {
 
     /// Groups of similar WARN, ERROR and FATAL messages.
     public private(set) var groups: ApplicationErrorGroups
-    /// docker-compose services: events and ERROR+FATAL events per service.
+    /// Services (docker-compose prefixes, or named in a message's context: see
+    /// `ApplicationRecord.service`): events and ERROR+FATAL events per service.
     public private(set) var services = KeyedTable<Counter>(capacity: 500)
     public private(set) var serviceErrors = KeyedTable<Counter>(capacity: 500)
     /// nginx error log: events per `client:` value and per upstream server (the `upstream:`
@@ -99,7 +100,9 @@ public struct ApplicationAggregate: Sendable {
             withUnsafeTemporaryAllocation(byteCount: ErrorTemplate.maxLength, alignment: 16) { scratch in
                 let n = ErrorTemplate.write(event, message, into: scratch)
                 let g = groups.groupIndex(template: UnsafeRawBufferPointer(rebasing: scratch[0..<n]))
-                groups.record(g, level: level, time: r.time, bucketStart: bucketStart, sample: event, truncated: truncated)
+                let service = r.service.flatMap { $0.upperBound <= event.count ? UnsafeRawBufferPointer(rebasing: event[$0]) : nil }
+                groups.record(g, level: level, time: r.time, bucketStart: bucketStart, sample: event, truncated: truncated,
+                              service: service)
             }
             if groups.seriesEntries > groups.seriesCapacity { widen() }
         }

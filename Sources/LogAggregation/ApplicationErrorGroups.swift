@@ -21,8 +21,36 @@ public struct ApplicationErrorGroup: Sendable {
     /// Counts per time bucket, sparse, ordered by bucket start.
     public internal(set) var bucketStarts: [Int64] = []
     public internal(set) var bucketCounts: [UInt64] = []
+    /// Events per service (`ApplicationRecord.service`), most recently added last; at most
+    /// `ApplicationErrorGroups.maxServices` names, events of further services in `otherServices`.
+    public internal(set) var services: [ServiceCount] = []
+    public internal(set) var otherServices: UInt64 = 0
     /// The template, space-separated tokens; a token where members differ is `<*>`.
     var tokens: [[UInt8]]
+
+    public struct ServiceCount: Sendable {
+        public let name: [UInt8]
+        public internal(set) var count: UInt64
+        public var nameText: String { String(decoding: name, as: UTF8.self) }
+    }
+
+    /// Services by count, most first (ties: by name).
+    public var servicesByCount: [ServiceCount] {
+        services.sorted { $0.count != $1.count ? $0.count > $1.count : $0.name.lexicographicallyPrecedes($1.name) }
+    }
+
+    @inline(__always)
+    mutating func count(service: UnsafeRawBufferPointer, _ n: UInt64) {
+        for k in services.indices where services[k].name.count == service.count {
+            let same = service.isEmpty || services[k].name.withUnsafeBytes { memcmp($0.baseAddress!, service.baseAddress!, service.count) == 0 }
+            if same { services[k].count &+= n; return }
+        }
+        if services.count < ApplicationErrorGroups.maxServices {
+            services.append(ServiceCount(name: Array(service), count: n))
+        } else {
+            otherServices &+= n
+        }
+    }
 
     init(tokens: [[UInt8]]) { self.tokens = tokens }
 
@@ -77,6 +105,8 @@ public struct ApplicationErrorGroup: Sendable {
 /// `evictionFloor`); the template cache is bounded too (cleared when full).
 public struct ApplicationErrorGroups: Sendable {
     public static let sampleLimit = 8 * 1024
+    /// Services counted by name per group; events of further services are counted together.
+    public static let maxServices = 32
     /// The share of a template's tokens that must equal a group's (a group's `<*>` matches any
     /// token) for the template to join it. One global value, chosen on the loghub-2.0 sample
     /// (0.7...0.8 give 0.90...0.91 averaged; see ErrorTemplateTests).
@@ -119,8 +149,10 @@ public struct ApplicationErrorGroups: Sendable {
     /// Counts one event in group `index`. `sample` is the event's full text.
     @inline(__always)
     public mutating func record(_ index: Int, level: ApplicationLevel, time: Int64?, bucketStart: Int64?,
-                                sample: UnsafeRawBufferPointer, truncated: Bool = false) {
+                                sample: UnsafeRawBufferPointer, truncated: Bool = false,
+                                service: UnsafeRawBufferPointer? = nil) {
         groups[index].count &+= 1
+        if let service { groups[index].count(service: service, 1) }
         if level > groups[index].level { groups[index].level = level }
         if let t = time {
             if t < groups[index].firstSeen { groups[index].firstSeen = t }
@@ -291,6 +323,8 @@ public struct ApplicationErrorGroups: Sendable {
             groups[index].firstSeen = Swift.min(groups[index].firstSeen, g.firstSeen)
             groups[index].lastSeen = Swift.max(groups[index].lastSeen, g.lastSeen)
             for (s, c) in zip(g.bucketStarts, g.bucketCounts) { groups[index].count(bucket: s, c) }
+            for s in g.services { s.name.withUnsafeBytes { groups[index].count(service: $0, s.count) } }
+            groups[index].otherServices += g.otherServices
             if groups[index].sample.isEmpty || g.sampleTime < groups[index].sampleTime {
                 groups[index].sample = g.sample
                 groups[index].sampleTruncated = g.sampleTruncated
@@ -302,10 +336,12 @@ public struct ApplicationErrorGroups: Sendable {
     }
 
     /// The `k` largest groups (ties: earlier first seen, then template) whose level passes
-    /// `include`.
-    public func top(_ k: Int, where include: (ApplicationLevel) -> Bool = { _ in true }) -> [ApplicationErrorGroup] {
+    /// `include`; `bySeverity`: FATAL groups first, then ERROR, then WARN, each by count.
+    public func top(_ k: Int, bySeverity: Bool = false,
+                    where include: (ApplicationLevel) -> Bool = { _ in true }) -> [ApplicationErrorGroup] {
         groups.filter { include($0.level) }
             .sorted { a, b in
+                if bySeverity, a.level != b.level { return a.level > b.level }
                 if a.count != b.count { return a.count > b.count }
                 if a.firstSeen != b.firstSeen { return a.firstSeen < b.firstSeen }
                 return a.template < b.template

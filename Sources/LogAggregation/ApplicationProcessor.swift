@@ -15,7 +15,9 @@ import LogParsing
 /// lines past the cap are dropped and counted (`truncatedEvents`, `truncatedBytes`), the event
 /// itself still counts. A line that starts no event is a continuation when it looks like one
 /// (`ApplicationLineParser.isContinuation`) or, for formats that join any line (text, Rails,
-/// nginx error), whenever an event is open and the line has no docker prefix. A line behind a docker-compose prefix whose layout
+/// nginx error), whenever an event is open, the line has no docker prefix and it does not start
+/// like an event of another log (`ApplicationLineParser.looksLikeEventStart`). Blank lines
+/// count as continuation lines when a continuation line follows them. A line behind a docker-compose prefix whose layout
 /// is not the input's is still an event of its service (no time, level if one of its first
 /// words names one). A Go crash (`panic: ...`, `fatal error: ...`, in any format) starts a
 /// FATAL event at the time of the event before it, and its goroutine dump joins it. Anything
@@ -78,10 +80,17 @@ public final class ApplicationProcessor: LineProcessor {
             return .matched
         }
         if open {
+            if ApplicationLineParser.isBlank(line) {
+                pendingBlanks &+= 1
+                return .continuation
+            }
             // Behind a docker prefix only trace-like lines join: the next line may be another
-            // service's.
-            if (parser.format.joinsAnyLine && service == nil) || ApplicationLineParser.isContinuation(line, from: body)
-                || ApplicationLineParser.isBlank(line) {
+            // service's. A line that starts like another log's event (an address, a date) is
+            // not a bare continuation: it is unmatched, so that a second format in the input
+            // shows instead of vanishing into one event.
+            if ApplicationLineParser.isContinuation(line, from: body)
+                || (parser.format.joinsAnyLine && service == nil && !ApplicationLineParser.looksLikeEventStart(line, from: body)) {
+                joinPendingBlanks()
                 append(UnsafeRawBufferPointer(rebasing: line[body...]))
                 return .continuation
             }
@@ -95,6 +104,23 @@ public final class ApplicationProcessor: LineProcessor {
     }
 
     public func endInput() { finish() }
+
+    /// An empty line: inside a multi-line event (a continuation line follows it) it is one of
+    /// the event's lines (chained Python tracebacks are separated by blank lines).
+    public func blankLine() {
+        if open { pendingBlanks &+= 1 }
+    }
+
+    /// Blank lines seen since the event's last line, joined once a continuation follows them.
+    var pendingBlanks = 0
+
+    @inline(__always)
+    func joinPendingBlanks() {
+        while pendingBlanks > 0 {
+            pendingBlanks -= 1
+            append(UnsafeRawBufferPointer(start: nil, count: 0))
+        }
+    }
 
     @inline(__always)
     func start(_ line: UnsafeRawBufferPointer, _ r: ApplicationRecord) {
@@ -129,6 +155,7 @@ public final class ApplicationProcessor: LineProcessor {
 
     @inline(__always)
     func finish() {
+        pendingBlanks = 0
         guard open else { return }
         open = false
         if truncated { aggregate.truncatedEvents &+= 1 }

@@ -24,4 +24,10 @@ public protocol LineProcessor: AnyObject {
     func consume(_ line: UnsafeRawBufferPointer) -> LineVerdict
     /// The current input ended: flush a pending multi-line event.
     func endInput()
+    /// An empty line of the current input (not handed to `consume`; the engine counts it).
+    func blankLine()
+}
+
+extension LineProcessor {
+    public func blankLine() {}
 }

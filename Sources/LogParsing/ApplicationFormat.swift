@@ -105,7 +105,8 @@ public enum ApplicationFormat: Sendable, Equatable, CaseIterable {
                         let (body, service) = ApplicationLineParser.bodyStart(raw)
                         if ApplicationLineParser.isContinuation(raw, from: body) {
                             matched += 1
-                        } else if format.joinsAnyLine, service == nil, anyLines < detectAnyLineCap {
+                        } else if format.joinsAnyLine, service == nil, anyLines < detectAnyLineCap,
+                                  !ApplicationLineParser.looksLikeEventStart(raw, from: body) {
                             matched += 1
                             anyLines += 1
                         } else {

@@ -13,7 +13,9 @@ public struct ApplicationRecord {
     /// The message: after timestamp, level and logger prefix; the `msg` value of JSON (still
     /// JSON-escaped) and logfmt lines.
     public var message: Range<Int> = 0..<0
-    /// The docker-compose service (`web-1` of `web-1  | ...`).
+    /// The service: the docker-compose one (`web-1` of `web-1  | ...`), else the first
+    /// bracketed name (not an id) or `service=` value of the message's leading context
+    /// (`ERROR [payments] [req-0d74de44] ...`; see `ApplicationLineParser.splitContext`).
     public var service: Range<Int>?
     /// nginx error log trailing fields.
     public var client: Range<Int>?
@@ -52,20 +54,148 @@ public struct ApplicationLineParser: Sendable {
         r.service = service
         let end = line.count
         guard body < end else { return false }
+        let parsed: Bool
         switch format {
-        case .text: return parseText(line, body, end, &r)
-        case .rails: return parseRails(line, body, end, &r)
+        case .text: parsed = parseText(line, body, end, &r)
+        case .rails: parsed = parseRails(line, body, end, &r)
         case .jsonLines:
             sawImpossibleTime = false
             return parseJSON(line, body, end, &r) && !sawImpossibleTime
         case .logfmt:
             sawImpossibleTime = false
             return parseLogfmt(line, body, end, &r) && !sawImpossibleTime
-        case .syslogRFC3164: return parseSyslog3164(line, body, end, &r)
-        case .syslogRFC5424: return parseSyslog5424(line, body, end, &r)
-        case .nginxError: return parseNginxError(line, body, end, &r)
-        case .apacheError: return parseApacheError(line, body, end, &r)
+        case .syslogRFC3164: parsed = parseSyslog3164(line, body, end, &r)
+        case .syslogRFC5424: parsed = parseSyslog5424(line, body, end, &r)
+        case .nginxError: parsed = parseNginxError(line, body, end, &r)
+        case .apacheError: parsed = parseApacheError(line, body, end, &r)
         }
+        // Free-text messages: JSON and logfmt carry their context in fields of their own.
+        if parsed { ApplicationLineParser.splitContext(line, &r) }
+        return parsed
+    }
+
+    // MARK: - Message context
+
+    /// Narrows `r.message` to what the message says, leaving out its context: leading
+    /// bracketed tokens (`[payments]`, `[req-0d74de44]`, `[instance: 7f3a]`) and `key=value`
+    /// tokens (`thread=main`, `worker=3`), and two or more trailing `key=value` pairs
+    /// (`user=alice order=42`). Context names where or for whom a message was written, not which message it
+    /// is: left in, one message becomes one error group per service or request. The message is
+    /// never narrowed to nothing. The first bracketed name that is not an id (`isIdentifier`),
+    /// or a `service=` value, becomes `r.service` when no docker prefix named one.
+    @inline(__always)
+    public static func splitContext(_ b: UnsafeRawBufferPointer, _ r: inout ApplicationRecord) {
+        let m = r.message.clamped(to: 0..<b.count)
+        var i = m.lowerBound
+        let end = m.upperBound
+        var service: Range<Int>? = nil
+        var start = i
+        while i < end {
+            while i < end, isSpace(b[i]) { i += 1 }
+            guard i < end else { break }
+            if b[i] == 0x5b {
+                // `[...]` on this line, at most 128 bytes, not nested, then a separator or the end.
+                var close = i + 1
+                let limit = Swift.min(end, i + 128)
+                while close < limit, b[close] != 0x5d, b[close] != 0x5b { close += 1 }
+                guard close < limit, b[close] == 0x5d, close > i + 1 else { break }
+                let after = close + 1
+                guard after == end || isSpace(b[after]) || b[after] == 0x3a else { break }
+                if service == nil, isName(b, (i + 1)..<close) { service = (i + 1)..<close }
+                i = after
+            } else if let (key, value, after) = keyValue(b, i, end) {
+                if service == nil, key.count == 7, has(b, key.lowerBound, "service"), !value.isEmpty { service = value }
+                i = after
+            } else {
+                break
+            }
+            // Separators after context: `:`, `|`, a lone `-`.
+            while i < end {
+                let c = b[i]
+                if isSpace(c) || c == 0x3a || c == 0x7c || (c == 0x2d && (i + 1 == end || isSpace(b[i + 1]))) { i += 1 } else { break }
+            }
+            start = i
+        }
+        guard start < end else { return }
+        // Trailing `key=value` words, from the end, when two or more close the message (one
+        // alone, `Couldn't find User with id=7`, is read as part of the sentence).
+        var stop = end
+        var pairs = 0
+        while stop > start {
+            var e = stop
+            while e > start, isSpace(b[e - 1]) { e -= 1 }
+            var s = e
+            if e - start >= 3, b[e - 1] == 0x22 {
+                // A quoted value may hold spaces: back to its `="`.
+                var q = e - 2
+                while q > start, !(b[q] == 0x22 && b[q - 1] == 0x3d) { q -= 1 }
+                s = q
+            }
+            while s > start, !isSpace(b[s - 1]) { s -= 1 }
+            guard s > start, let (_, _, after) = keyValue(b, s, e), after == e else { break }
+            stop = s
+            pairs += 1
+        }
+        if pairs < 2 { stop = end }
+        while stop > start, isSpace(b[stop - 1]) { stop -= 1 }
+        guard stop > start else { return }
+        r.message = start..<stop
+        if r.service == nil { r.service = service }
+    }
+
+    /// `key=value` at `i`: a key of letters, digits, `_`, `.`, `-` starting with a letter, then
+    /// `=`, then a value running to the next space (or a `"quoted value"`). Returns the key's
+    /// and the value's ranges and where the token ends.
+    @inline(__always)
+    static func keyValue(_ b: UnsafeRawBufferPointer, _ i: Int, _ end: Int) -> (Range<Int>, Range<Int>, Int)? {
+        guard i < end, isLetter(b[i]) else { return nil }
+        var k = i + 1
+        while k < end, isLetter(b[k]) || isDigit(b[k]) || b[k] == 0x5f || b[k] == 0x2e || b[k] == 0x2d { k += 1 }
+        guard k < end, b[k] == 0x3d, k - i <= 64 else { return nil }
+        let key = i..<k
+        k += 1
+        if k < end, b[k] == 0x22 {
+            let e = skipString(b, k, end)
+            guard e <= end, e > k + 1, b[e - 1] == 0x22, e == end || isSpace(b[e]) else { return nil }
+            return (key, (k + 1)..<(e - 1), e)
+        }
+        let vs = k
+        while k < end, !isSpace(b[k]) { k += 1 }
+        return (key, vs..<k, k)
+    }
+
+    /// A service-like name: starts with a letter, at most 64 bytes of letters, digits and
+    /// `-_.`, and no piece (between `-_.:`) that is an id (`isIdentifier`).
+    @inline(__always)
+    static func isName(_ b: UnsafeRawBufferPointer, _ r: Range<Int>) -> Bool {
+        guard r.count <= 64, isLetter(b[r.lowerBound]) else { return false }
+        var pieceStart = r.lowerBound
+        for k in r.lowerBound...r.upperBound {
+            if k < r.upperBound {
+                let c = b[k]
+                if isLetter(c) || isDigit(c) { continue }
+                guard c == 0x2d || c == 0x5f || c == 0x2e else { return false }
+            }
+            if isIdentifier(b, pieceStart..<k) { return false }
+            pieceStart = k + 1
+        }
+        return true
+    }
+
+    /// A piece that identifies one thing rather than naming a kind: 3 or more digits, or 8 or
+    /// more hex digits of any alphabet (`0d74de44`, `abcdefab`: a short random id can be all
+    /// letters), or 6 or more hex digits holding a digit.
+    @inline(__always)
+    public static func isIdentifier(_ b: UnsafeRawBufferPointer, _ r: Range<Int>) -> Bool {
+        guard !r.isEmpty else { return false }
+        var digits = 0
+        var hex = true
+        for k in r {
+            let c = b[k]
+            if isDigit(c) { digits += 1 } else if !((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66) { hex = false }
+        }
+        if digits == r.count { return digits >= 3 }
+        return hex && (r.count >= 8 || (r.count >= 6 && digits > 0))
     }
 
     /// Whether `s` is written at `at`.
@@ -95,9 +225,12 @@ public struct ApplicationLineParser: Sendable {
         guard service != nil, body < line.count else { return false }
         r = ApplicationRecord()
         r.service = service
+        // The daemon's time when `docker compose logs -t` wrote one: the line has none we read.
+        if let (afterBar, _) = ApplicationLineParser.composePrefix(line) { r.time = ApplicationLineParser.dockerTime(line, afterBar)?.0 }
         let (level, after) = ApplicationLineParser.findLevel(line, body, line.count, maxTokens: 3)
         r.level = level ?? .unknown
         r.message = (level == nil ? body : after)..<line.count
+        ApplicationLineParser.splitContext(line, &r)
         return true
     }
 
@@ -127,12 +260,22 @@ public struct ApplicationLineParser: Sendable {
     /// colours), and the service name's range when there is one.
     @inline(__always)
     public static func bodyStart(_ b: UnsafeRawBufferPointer) -> (body: Int, service: Range<Int>?) {
+        guard let (afterBar, service) = composePrefix(b) else { return (0, nil) }
+        // `docker compose logs -t`: the daemon's timestamp comes before the service's own line.
+        if let (_, end) = dockerTime(b, afterBar) { return (skipANSI(b, end), service) }
+        return (afterBar, service)
+    }
+
+    /// A docker-compose prefix `name  | ` (with its colours): where what follows it starts,
+    /// and the service name's range.
+    @inline(__always)
+    static func composePrefix(_ b: UnsafeRawBufferPointer) -> (Int, Range<Int>)? {
         let n = b.count
         var i = skipANSI(b, 0)
         let nameStart = i
-        guard i < n else { return (0, nil) }
+        guard i < n else { return nil }
         let first = b[i]
-        guard (first | 0x20 >= 0x61 && first | 0x20 <= 0x7a) || isDigit(first) else { return (0, nil) }
+        guard (first | 0x20 >= 0x61 && first | 0x20 <= 0x7a) || isDigit(first) else { return nil }
         while i < n, i - nameStart < 80 {
             let c = b[i]
             if (c | 0x20 >= 0x61 && c | 0x20 <= 0x7a) || isDigit(c) || c == 0x2d || c == 0x5f || c == 0x2e { i += 1 } else { break }
@@ -141,13 +284,43 @@ public struct ApplicationLineParser: Sendable {
         i = skipANSI(b, i)
         var spaces = 0
         while i < n, b[i] == 0x20 { i += 1; spaces += 1 }
-        guard spaces >= 1, i < n, b[i] == 0x7c else { return (0, nil) }
+        guard spaces >= 1, i < n, b[i] == 0x7c else { return nil }
         i += 1
         i = skipANSI(b, i)
         if i < n, b[i] == 0x20 { i += 1 }
         i = skipANSI(b, i)
         return (i, nameStart..<nameEnd)
     }
+
+    /// The timestamp `docker logs -t` / `docker compose logs -t` writes before each line,
+    /// RFC 3339 with nanoseconds always written (`2026-11-24T10:00:00.123456789Z`, or with an
+    /// offset), and a space: its epoch seconds and where the line proper starts. Applications
+    /// seldom write nine fraction digits, so the service's own timestamp is not taken for it.
+    @inline(__always)
+    public static func dockerTime(_ b: UnsafeRawBufferPointer, _ s: Int) -> (Int64, Int)? {
+        let n = b.count
+        guard s + 31 <= n, b[s + 4] == 0x2d, b[s + 10] == 0x54, b[s + 19] == 0x2e,
+              let year = ByteParsing.digits(b, s, 4), b[s + 7] == 0x2d, let month = ByteParsing.digits(b, s + 5, 2),
+              let day = ByteParsing.digits(b, s + 8, 2), let hh = ByteParsing.digits(b, s + 11, 2), b[s + 13] == 0x3a,
+              let mm = ByteParsing.digits(b, s + 14, 2), b[s + 16] == 0x3a, let ss = ByteParsing.digits(b, s + 17, 2),
+              ByteParsing.digits(b, s + 20, 9) != nil,
+              month >= 1, month <= 12, day >= 1, day <= 31, hh < 24, mm < 60, ss <= 60 else { return nil }
+        var i = s + 29
+        var offset = 0
+        if b[i] == 0x5a {
+            i += 1
+        } else if b[i] == 0x2b || b[i] == 0x2d, i + 6 <= n, b[i + 3] == 0x3a,
+                  let oh = ByteParsing.digits(b, i + 1, 2), let om = ByteParsing.digits(b, i + 4, 2), oh < 24, om < 60 {
+            offset = (oh * 3600 + om * 60) * (b[i] == 0x2d ? -1 : 1)
+            i += 6
+        } else {
+            return nil
+        }
+        guard i < n, b[i] == 0x20 else { return nil }
+        let naive = Int64(ByteParsing.daysFromCivil(year: year, month: month, day: day) * 86400 + hh * 3600 + mm * 60 + ss)
+        return (naive - Int64(offset), i + 1)
+    }
+
 
     /// A line that continues an event by its look: indented, a Java frame (`at ...`,
     /// `... 12 more`, `Caused by:`, `Suppressed:`), a Python traceback (`Traceback (most recent
@@ -189,6 +362,59 @@ public struct ApplicationLineParser: Sendable {
         }
         return endsWith("Exception") || endsWith("Error") || endsWith("Exit") || endsWith("Interrupt")
             || endsWith("Throwable") || endsWith("Warning")
+    }
+
+    /// Whether a line that no parser of the input's format read starts like an event of some
+    /// log nonetheless, and so cannot be a bare continuation line of the event before it: an
+    /// address or a date or time first (`10.0.0.7 - - [...`, `2001:db8::1 ...`,
+    /// `2026-11-24 ...`, `10:00:00 ...`, `1795510800.123 ...`), a bracketed date (`[2026-...`,
+    /// `[24/Nov/2026:...`, `[Tue Nov 24 ...`), a syslog `<PRI>` or `Nov 24 10:00:00`.
+    /// Continuation lines of text logs (SQL, PHP messages, payloads, `KeyError: 'x'`) start
+    /// with words or indentation.
+    public static func looksLikeEventStart(_ b: UnsafeRawBufferPointer, from: Int) -> Bool {
+        let n = b.count
+        guard from < n else { return false }
+        var i = from
+        let c = b[i]
+        if c == 0x5b {
+            // `[` then a digit, or a day name and a month name (`[Tue Nov 24`).
+            i += 1
+            guard i < n else { return false }
+            if isDigit(b[i]) { return true }
+            return i + 8 <= n && isLetter(b[i]) && isLetter(b[i + 1]) && isLetter(b[i + 2]) && b[i + 3] == 0x20
+                && ByteParsing.month(b[i + 4], b[i + 5], b[i + 6]) != nil
+        }
+        if c == 0x3c, let _ = priority(b, from, n) { return true }
+        if isLetter(c) {
+            // `Nov 24 10:00:00` / `Nov  3 09:23:38` (syslog), or an IPv6 address led by letters.
+            if from + 9 <= n, ByteParsing.month(b[from], b[from + 1], b[from + 2]) != nil, b[from + 3] == 0x20 {
+                var k = from + 4
+                if b[k] == 0x20 { k += 1 }
+                var digits = 0
+                while k < n, isDigit(b[k]), digits < 3 { k += 1; digits += 1 }
+                if digits >= 1, digits <= 2, k + 3 <= n, b[k] == 0x20, isDigit(b[k + 1]), isDigit(b[k + 2]) { return true }
+            }
+        }
+        // A first word of hex digits and `.:` : an IPv4/IPv6 address, a time, a dotted number.
+        var colons = 0
+        var dots = 0
+        var digits = 0
+        var dashes = 0
+        var slashes = 0
+        i = from
+        while i < n, i - from < 48 {
+            let d = b[i]
+            if isDigit(d) { digits += 1 } else if d == 0x3a { colons += 1 } else if d == 0x2e { dots += 1 }
+            else if d == 0x2d { dashes += 1 } else if d == 0x2f { slashes += 1 }
+            else if !((d | 0x20) >= 0x61 && (d | 0x20) <= 0x66) { break }
+            i += 1
+        }
+        guard i == n || b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x2c || b[i] == 0x5d || b[i] == 0x54 else { return false }
+        guard digits > 0 else { return colons >= 2 && i - from >= 3 }  // `::1`
+        guard isDigit(c) || colons >= 2 else { return false }
+        // 10.0.0.7, 2026-11-24, 2026/11/24, 10:00:00, 1795510800.123, 2001:db8::1
+        return dots == 3 || colons >= 2 || (dashes == 2 && colons == 0) || (slashes == 2)
+            || (dots == 1 && digits >= 9 && colons == 0 && dashes == 0)
     }
 
     /// A Go stack frame's function line: `main.main()`, `main.(*Server).serve(0xc000010000, {0x5, 0x6})`,

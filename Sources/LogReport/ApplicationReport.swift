@@ -17,14 +17,14 @@ import LogParsing
 /// | `error_rate` | (error + fatal) / events, 0...1 |
 /// | `first_time`, `last_time` | ISO 8601 UTC of the earliest / latest event, or null |
 /// | `untimed_events` | events without a readable time (in totals, in no bucket) |
-/// | `continuation_lines` | lines joined to the event before them |
+/// | `continuation_lines` | lines joined to the event before them (blank lines inside a multi-line event included) |
 /// | `truncated_events`, `truncated_bytes` | events over the size cap, and bytes left out |
 /// | `bucket_seconds`, `bucket_widenings` | bucket width; how often it doubled to stay under the cap |
 /// | `buckets` | `[{start (ISO 8601 UTC), events, error_rate, levels {...}}]` in time order |
-/// | `error_groups` | top groups of WARN+ messages: `[{template, level, count, first_seen, last_seen, buckets [{start, count}], sample, sample_truncated}]`, most frequent first |
+/// | `error_groups` | top groups of WARN+ messages: `[{template, level, count, first_seen, last_seen, buckets [{start, count}], sample, sample_truncated, services [{service, count}], other_services_count}]`, most frequent first (the text report lists FATAL, then ERROR, then WARN groups) |
 /// | `error_groups_exact` | false when groups were evicted (counts may then be short by up to `error_groups_eviction_floor`) |
 /// | `error_groups_evicted_events` | events of evicted groups |
-/// | `services` | docker-compose services: `[{service, events, errors}]` |
+/// | `services` | services (docker-compose prefixes, or `[name]` / `service=` in a message's leading context): `[{service, events, errors}]` |
 /// | `clients`, `upstreams` | nginx error log (clients also Apache httpd's; an upstream is the `upstream:` value up to its path, `http://10.0.0.2:8080`): `[{client|upstream, events}]`, top `top` each |
 public enum ApplicationReport {
     static let levelOrder: [ApplicationLevel] = [.fatal, .error, .warn, .notice, .info, .debug, .trace, .unknown]
@@ -89,7 +89,7 @@ public enum ApplicationReport {
 
     static func services(_ a: ApplicationAggregate, top: Int, width: Int, into out: inout String) {
         guard a.services.count > 0 else { return }
-        out += "\nServices (docker compose)\n"
+        out += "\nServices\n"
         let rows = a.services.top(top).map { item -> [String] in
             let e = serviceErrors(a, item.key)
             return [TextReport.cut(item.key, max(12, width - 40)), TextReport.count(item.count), TextReport.count(e),
@@ -121,8 +121,8 @@ public enum ApplicationReport {
     }
 
     static func groupsSection(_ a: ApplicationAggregate, top: Int, width: Int, errorsOnly: Bool, into out: inout String) {
-        let groups = a.groups.top(top) { errorsOnly ? $0.isError : true }
-        out += errorsOnly ? "Top error groups (error, fatal)" : "\nTop error groups (warn, error, fatal)"
+        let groups = a.groups.top(top, bySeverity: true) { errorsOnly ? $0.isError : true }
+        out += errorsOnly ? "Top error groups (error, fatal)" : "\nTop error groups (fatal, then error, then warn)"
         if !a.groups.isExact {
             out += " (approximate: counts may be short by up to \(TextReport.count(a.groups.evictionFloor)))"
         }
@@ -145,6 +145,7 @@ public enum ApplicationReport {
                 if line.count + long.count <= width { line += long } else if line.count + short.count <= width { line += short }
             }
             out += line + "\n"
+            if let services = servicesText(g, width: width) { out += services + "\n" }
             out += "   " + TextReport.cut(g.template.replacingOccurrences(of: "\t", with: " "), max(20, width - 3)) + "\n"
             let lines = g.sampleText.split(separator: "\n", omittingEmptySubsequences: false)
             for (k, l) in lines.prefix(sampleLines).enumerated() {
@@ -152,6 +153,24 @@ public enum ApplicationReport {
             }
             if lines.count > sampleLines { out += "        … \(lines.count - sampleLines) more lines\n" }
         }
+    }
+
+    /// `   services: payments 30, orders 12, … 3 more` (the most frequent first), or nil when the
+    /// group's events named no service.
+    static func servicesText(_ g: ApplicationErrorGroup, width: Int) -> String? {
+        let services = g.servicesByCount
+        guard !services.isEmpty else { return nil }
+        var line = "   services:"
+        var shown = 0
+        for s in services {
+            let part = " \(s.nameText.replacingControlCharacters()) \(TextReport.count(s.count))"
+            if shown > 0 && line.count + part.count + 12 > width { break }
+            line += (shown > 0 ? "," : "") + part
+            shown += 1
+        }
+        let more = services.count - shown + (g.otherServices > 0 ? 1 : 0)
+        if more > 0 { line += ", … \(more) more" }
+        return line
     }
 
     // MARK: - JSON
@@ -182,6 +201,10 @@ public enum ApplicationReport {
                     .object([("start", .string(TimeText.iso8601($0.0))), ("count", .number($0.1))])
                 })),
                 ("sample", .string(g.sampleText)), ("sample_truncated", .bool(g.sampleTruncated)),
+                ("services", .array(g.servicesByCount.map {
+                    .object([("service", .string($0.nameText)), ("count", .number($0.count))])
+                })),
+                ("other_services_count", .number(g.otherServices)),
             ])
         }
         let services: [JSONValue] = a.services.top(top).map {

@@ -44,14 +44,47 @@ final class ComposeStream: LineProcessor {
     init(configuration: AnalysisConfiguration, detector: FormatDetector, sample: [[UInt8]]) {
         self.configuration = configuration
         self.detector = detector
+        self.sampleByService = ComposeStream.linesByService(sample).lines
+    }
+
+    /// The sample's lines per service (without prefix or `-t` timestamp), services in order of
+    /// first appearance.
+    static func linesByService(_ sample: [[UInt8]]) -> (order: [String], lines: [String: [[UInt8]]]) {
+        var order: [String] = []
+        var lines: [String: [[UInt8]]] = [:]
         for line in sample {
             line.withUnsafeBytes { raw in
                 let (body, service) = ApplicationLineParser.bodyStart(raw)
                 guard let service else { return }
                 let name = String(decoding: raw[service], as: UTF8.self)
-                sampleByService[name, default: []].append(Array(raw[body...]))
+                if lines[name] == nil { order.append(name) }
+                lines[name, default: []].append(Array(raw[body...]))
             }
         }
+        return (order, lines)
+    }
+
+    /// The format a service's lines are read in, and how many of them it recognises. A format
+    /// that recognises under half of them is a guess: plain text (which keeps every line,
+    /// joining what it cannot read to the event before) is safer, and reads every line.
+    static func format(of lines: [[UInt8]], _ detector: FormatDetector) -> (format: LogFormat, matched: Int) {
+        let choice = detector.choose(lines)
+        if choice.confidence >= 0.5, let format = choice.format { return (format, choice.matched) }
+        // Behind its prefix every line is read (as an event of no known layout at worst).
+        return (.application(.text), lines.filter { !$0.isEmpty }.count)
+    }
+
+    /// What `logsift detect` says of a compose stream, from its first lines: the summary that
+    /// `report` gives for the services found there, and the sample lines their formats recognise.
+    static func detect(_ sample: [[UInt8]], _ detector: FormatDetector) -> (summary: String, matched: Int) {
+        let (order, lines) = linesByService(sample)
+        var matched = 0
+        let parts = order.map { name -> String in
+            let (format, hits) = ComposeStream.format(of: lines[name] ?? [], detector)
+            matched += hits
+            return "\(name) \(format.name)"
+        }
+        return ("docker-compose: " + parts.joined(separator: ", "), matched)
     }
 
     /// A short description for the input summary: `compose: web-1 nginx-combined, api-1 app-text`.
@@ -64,11 +97,7 @@ final class ComposeStream: LineProcessor {
         if let i = index.find(key) { return Int(index[i].tag) }
         guard routes.count < ComposeStream.maxServices else { return nil }
         let name = String(decoding: key, as: UTF8.self)
-        let sample = sampleByService[name] ?? [Array(line[body...])]
-        // A format that recognises under half of the service's lines is a guess: plain text
-        // (which keeps every line, joining what it cannot read to the event before) is safer.
-        let choice = detector.choose(sample)
-        let format = choice.confidence >= 0.5 ? choice.format ?? .application(.text) : .application(.text)
+        let format = ComposeStream.format(of: sampleByService[name] ?? [Array(line[body...])], detector).format
         let route: Route
         switch format {
         case .access(let formatName, let pattern):
@@ -112,6 +141,10 @@ final class ComposeStream: LineProcessor {
         lastRoute = r
         let route = routes[r]
         return route.processor.consume(route.stripPrefix ? UnsafeRawBufferPointer(rebasing: line[body...]) : line)
+    }
+
+    func blankLine() {
+        if let last = lastRoute { routes[last].processor.blankLine() }
     }
 
     func endInput() {

@@ -7,6 +7,16 @@ public struct Detection: Sendable {
     public let choice: FormatDetector.Choice?
     /// Why the input could not be read, if it could not.
     public let error: String?
+    /// The format as `report` names it in its inputs: the chosen format's name, or for a
+    /// docker-compose stream each service's (`docker-compose: web-1 nginx-combined, ...`).
+    public var formatName: String?
+
+    init(input: String, choice: FormatDetector.Choice?, error: String?, formatName: String? = nil) {
+        self.input = input
+        self.choice = choice
+        self.error = error
+        self.formatName = formatName ?? choice?.format?.name
+    }
 }
 
 extension Analyzer {
@@ -18,6 +28,14 @@ extension Analyzer {
                 let reader = LineReader(source: try input.open(), maxLineLength: maxLineLength, readSize: 64 * 1024)
                 let lines = FormatDetector.sniff(reader)
                 if lines.isEmpty, let error = reader.error { return Detection(input: input.displayName, choice: nil, error: error.description) }
+                if ComposeStream.looksLikeCompose(lines) {
+                    // Read as `report` reads it: each service in its own format.
+                    let compose = ComposeStream.detect(lines, detector)
+                    let sampled = lines.filter { !$0.isEmpty }.count
+                    return Detection(input: input.displayName,
+                                     choice: FormatDetector.Choice(format: nil, matched: compose.matched, sampled: sampled, runnerUp: nil),
+                                     error: reader.error?.description, formatName: compose.summary)
+                }
                 return Detection(input: input.displayName, choice: detector.choose(lines), error: reader.error?.description)
             } catch {
                 return Detection(input: input.displayName, choice: nil, error: "\(error)")

@@ -86,6 +86,7 @@ final class Worker {
             lineNumber += 1
             if line.isEmpty {
                 result.summary.blank += 1
+                processor.blankLine()
                 return
             }
             let verdict = processor.consume(line)

@@ -29,7 +29,7 @@ struct DetectCommand: ParsableCommand {
             let items: [JSONValue] = detections.map { d in
                 .object([
                     ("input", .string(d.input)),
-                    ("format", d.choice?.format.map { .string($0.name) } ?? .null),
+                    ("format", d.formatName.map { .string($0) } ?? .null),
                     ("confidence", d.choice.map { .double($0.confidence) } ?? .null),
                     ("matched", .number(d.choice?.matched ?? 0)),
                     ("sampled", .number(d.choice?.sampled ?? 0)),
@@ -45,7 +45,7 @@ struct DetectCommand: ParsableCommand {
                 let choice = d.choice
                 let percent = choice.map { "\(Int(($0.confidence * 100).rounded()))% (\($0.matched)/\($0.sampled))" } ?? "-"
                 let runner = choice?.runnerUp.map { "\($0.name) (\($0.matched))" } ?? "-"
-                rows.append([d.input, choice?.format?.name ?? "unknown", percent, runner])
+                rows.append([d.input, d.formatName ?? "unknown", percent, runner])
                 if let error = d.error { rows.append(["  error: \(error)", "", "", ""]) }
             }
             try StandardOutput.write(TextTable.render(["input", "format", "confidence", "runner-up"], rows, leftColumns: [0, 1, 2, 3]))

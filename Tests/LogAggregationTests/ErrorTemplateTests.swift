@@ -29,6 +29,10 @@ import Testing
                 == #"request "GET <*>" at <*>"#)
         #expect(ErrorTemplate.template("connect to proxy.cse.cuhk.edu.hk:5070 failed") == "connect to <*> failed")
         #expect(ErrorTemplate.template("java.lang.IllegalStateException: closed") == "java.lang.IllegalStateException: closed")
+        // Ids of any alphabet: 8 hex letters are an id as surely as `0d74de44`.
+        #expect(ErrorTemplate.template("retry req-abcdefab failed") == "retry <*> failed")
+        #expect(ErrorTemplate.template("retry req-0d74de44 failed") == "retry <*> failed")
+        #expect(ErrorTemplate.template("feedback accepted") == "feedback accepted")
     }
 
     @Test func similarMessagesShareATemplate() {
@@ -52,41 +56,70 @@ import Testing
     /// group. Ground truth: loghub-2.0's corrected templates. Grouping uses only each line's
     /// `Content` (the part after the loghub header, as the benchmark cuts it off).
     @Test func groupingAccuracyOnLoghub() throws {
-        let similarity = ProcessInfo.processInfo.environment["LOGSIFT_GROUPING_SIMILARITY"].flatMap(Double.init)
-            ?? ApplicationErrorGroups.defaultSimilarity
         guard let corpora = applicationCorpora(for: "groupingAccuracyOnLoghub") else { return }
-        var table: [(String, Int, Int, Int, Double)] = []
-        for ds in Self.datasets {
-            let path = "\(corpora)/loghub-2.0/2k_dataset/\(ds)/\(ds)_2k.log_structured_corrected.csv"
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
-            let rows = applicationCSV(text)
-            guard let header = rows.first, let contentAt = header.firstIndex(of: "Content"),
-                  let templateAt = header.firstIndex(of: "EventTemplate") else { continue }
-            var truth: [String] = []
-            var ours: [String] = []
-            var groups = ApplicationErrorGroups(capacity: 10_000, similarity: similarity)
-            for row in rows.dropFirst() where row.count == header.count {
-                truth.append(row[templateAt])
-                let content = Array(row[contentAt].utf8)
-                let g = content.withUnsafeBytes { raw in
-                    withUnsafeTemporaryAllocation(byteCount: ErrorTemplate.maxLength, alignment: 8) { out in
-                        let n = ErrorTemplate.write(raw, 0..<raw.count, into: out)
-                        return groups.groupIndex(template: UnsafeRawBufferPointer(rebasing: out[0..<n]))
-                    }
-                }
-                ours.append(String(g))
-            }
-            if ProcessInfo.processInfo.environment["LOGSIFT_GROUPING_DEBUG"] == ds {
-                Self.debugGroups(truth: truth, predicted: ours, contents: rows.dropFirst().map { $0[contentAt] })
-            }
-            let accuracy = Self.groupingAccuracy(truth: truth, predicted: ours)
-            table.append((ds, truth.count, Set(truth).count, Set(ours).count, accuracy))
+        let table = Self.datasets.compactMap { ds in
+            Self.accuracy(ds, file: "\(corpora)/loghub-2.0/2k_dataset/\(ds)/\(ds)_2k.log_structured_corrected.csv")
         }
         guard !table.isEmpty else {
             print("SKIPPED: groupingAccuracyOnLoghub: no loghub-2.0 corrected files")
             return
         }
-        print("Grouping accuracy on loghub-2.0 2k (corrected templates):")
+        let average = Self.printTable("Grouping accuracy on loghub-2.0 2k (corrected templates):", table)
+        #expect(average >= 0.90)
+    }
+
+    /// The loghub 2k datasets that loghub-2.0 leaves out (Android, Windows), with loghub's own
+    /// templates: data the similarity threshold and masking rules were not chosen on.
+    @Test func groupingAccuracyOutOfSample() throws {
+        guard let corpora = applicationCorpora(for: "groupingAccuracyOutOfSample") else { return }
+        let fm = FileManager.default
+        let table = Self.datasets.compactMap { ds -> (String, Int, Int, Int, Double)? in
+            guard !fm.fileExists(atPath: "\(corpora)/loghub-2.0/2k_dataset/\(ds)") else { return nil }
+            return Self.accuracy(ds, file: "\(corpora)/loghub/\(ds)/\(ds)_2k.log_structured.csv")
+        }
+        guard !table.isEmpty else {
+            print("SKIPPED: groupingAccuracyOutOfSample: no loghub 2k files outside loghub-2.0")
+            return
+        }
+        let average = Self.printTable("Grouping accuracy on loghub 2k datasets not in loghub-2.0 (loghub templates):", table)
+        // Measured when this test was written: Android 0.926, Windows 0.696 (one `Session: …
+        // initialized by client SPP.` line joins the 608 `… WindowsUpdateAgent.` lines: 5 of 6
+        // tokens agree, over the 0.8 similarity), average 0.811. A floor under that, which a
+        // change overfitted to loghub-2.0 would break.
+        #expect(average >= 0.78)
+    }
+
+    /// Accuracy on one structured loghub CSV: (dataset, lines, truth groups, our groups, accuracy).
+    static func accuracy(_ ds: String, file path: String) -> (String, Int, Int, Int, Double)? {
+        let similarity = ProcessInfo.processInfo.environment["LOGSIFT_GROUPING_SIMILARITY"].flatMap(Double.init)
+            ?? ApplicationErrorGroups.defaultSimilarity
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        let rows = applicationCSV(text)
+        guard let header = rows.first, let contentAt = header.firstIndex(of: "Content"),
+              let templateAt = header.firstIndex(of: "EventTemplate") else { return nil }
+        var truth: [String] = []
+        var ours: [String] = []
+        var groups = ApplicationErrorGroups(capacity: 10_000, similarity: similarity)
+        for row in rows.dropFirst() where row.count == header.count {
+            truth.append(row[templateAt])
+            let content = Array(row[contentAt].utf8)
+            let g = content.withUnsafeBytes { raw in
+                withUnsafeTemporaryAllocation(byteCount: ErrorTemplate.maxLength, alignment: 8) { out in
+                    let n = ErrorTemplate.write(raw, 0..<raw.count, into: out)
+                    return groups.groupIndex(template: UnsafeRawBufferPointer(rebasing: out[0..<n]))
+                }
+            }
+            ours.append(String(g))
+        }
+        if ProcessInfo.processInfo.environment["LOGSIFT_GROUPING_DEBUG"] == ds {
+            Self.debugGroups(truth: truth, predicted: ours, contents: rows.dropFirst().map { $0[contentAt] })
+        }
+        return (ds, truth.count, Set(truth).count, Set(ours).count, Self.groupingAccuracy(truth: truth, predicted: ours))
+    }
+
+    /// Prints the table and returns the average accuracy.
+    static func printTable(_ title: String, _ table: [(String, Int, Int, Int, Double)]) -> Double {
+        print(title)
         print("dataset       lines  truth-groups  our-groups  accuracy")
         for (ds, n, t, o, a) in table {
             print(ds.padding(toLength: 12, withPad: " ", startingAt: 0)
@@ -94,7 +127,7 @@ import Testing
         }
         let average = table.map(\.4).reduce(0, +) / Double(table.count)
         print(String(format: "average over %d datasets: %.3f", table.count, average))
-        #expect(average >= 0.90)
+        return average
     }
 
     static func debugGroups(truth: [String], predicted: [String], contents: [String]) {

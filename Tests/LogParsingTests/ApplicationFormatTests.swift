@@ -48,6 +48,30 @@ func appLines(_ text: String) -> [[UInt8]] {
 @Suite struct ApplicationFormatTests {
     static let t0 = utc(2026, 11, 24, 10, 0, 0)
 
+    /// Bracketed and keyed context is not the message; the first bracketed name that is not an
+    /// id is the service.
+    @Test func messageContextIsSplitOff() {
+        let p = appParse(.text, "2026-11-22T00:00:01.000Z ERROR [payments] [req-0d74de44] Timeout waiting for response from payments-api after 3000 ms")
+        #expect(p?.message == "Timeout waiting for response from payments-api after 3000 ms")
+        #expect(p?.service == "payments")
+        let q = appParse(.text, "2026-11-22T00:00:01.000Z ERROR [req-abcdefab] [orders] thread=worker-3 worker=7 - Deadlock on row 5 user=alice region=eu-1")
+        #expect(q?.message == "Deadlock on row 5")
+        #expect(q?.service == "orders")
+        // A message that is only context is kept whole; a docker prefix names the service.
+        let r = appParse(.text, "2026-11-22T00:00:01.000Z ERROR user=alice action=login")
+        #expect(r?.message == "user=alice action=login")
+        #expect(r?.service == nil)
+        let d = appParse(.text, "web-1  | 2026-11-22T00:00:01.000Z WARN [payments] slow")
+        #expect(d?.service == "web-1")
+        #expect(d?.message == "slow")
+        // Quoted values and `[instance: …]` brackets with spaces are context too.
+        let o = appParse(.text, #"2026-11-22 00:00:01 ERROR [instance: 7f3a] VM failed to start reason="disk full" retry=3"#)
+        #expect(o?.message == "VM failed to start")
+        #expect(o?.service == nil)
+        // One trailing pair alone is read as part of the sentence.
+        #expect(appParse(.text, "2026-11-22 00:00:01 ERROR Couldn't find User with id=7")?.message == "Couldn't find User with id=7")
+    }
+
     @Test func pythonLoggingDefault() {
         let p = appParse(.text, "2026-11-24 10:00:00,123 - app.db - ERROR - lost connection to 10.0.0.5")
         #expect(p?.time == Self.t0)

@@ -64,7 +64,7 @@ import LogAggregation
 
     @Test func textErrorGroups() {
         let text = ApplicationReport.text(Self.aggregate(Self.java, .text), top: 10, width: 120, errorsOnly: false)
-        #expect(text.contains("\nTop error groups (warn, error, fatal)\n"))
+        #expect(text.contains("\nTop error groups (fatal, then error, then warn)\n"))
         #expect(text.contains("1. [error] 2×  2026-11-24 10:00:10 .. 2026-11-24 10:01:05  peak 1/1m at 2026-11-24 10:00 in 2 buckets\n"))
         #expect(text.contains("   order <*> failed\n   e.g. 2026-11-24 10:00:10 ERROR order 42 failed\n"))
         // Tabs of the sample shown as spaces; four sample lines, then how many more.
@@ -109,7 +109,7 @@ import LogAggregation
 
     @Test func textServices() {
         let text = ApplicationReport.text(Self.aggregate(Self.compose, .text), top: 10, width: 100, errorsOnly: false)
-        #expect(text.contains("Services (docker compose)\n"))
+        #expect(text.contains("Services\n"))
         #expect(text.contains("  web-1         2       1  50.0%\n"))
         #expect(text.contains("  db-1          1       0   0.0%\n"))
         #expect(text.contains("   e.g. web-1  | 2026-11-24 10:00:01 ERROR boom 1\n"))
