@@ -154,7 +154,10 @@ public enum PostgresFormat: Sendable, Equatable {
 
     /// Prefixes fitted to the text before the severity of a few sample lines: a leading
     /// timestamp becomes `%m`/`%t`/`%n`, `[123]` `%p`, `[12-1]` `%l`, `key=value` a field by key
-    /// name (user, db, app, client/host, …), `a@b` `%u@%d`; anything else is kept literally.
+    /// name (user, db, app, client/host, …), `a@b` `%u@%d`, a bare number `%p`, then `%l`;
+    /// other text is kept literally. A time, pid or number is never kept literally (a busy log
+    /// samples lines of one second, whose time would then match nothing later): text with a
+    /// time that no escape writes (`Feb 11 13:15:42`, syslog's) gives no prefix.
     public static func inferPrefixes(_ lines: [[UInt8]]) -> [String] {
         var result: [String] = []
         var seenShapes = Set<String>()
@@ -188,10 +191,20 @@ public enum PostgresFormat: Sendable, Equatable {
                     var k = j + 1
                     while k < s.count, (s[k] >= 65 && s[k] <= 90) || s[k] == UInt8(ascii: "+") || s[k] == UInt8(ascii: "-") || isDigit(k) { k += 1 }
                     if k > j + 1 { j = k }
+                } else if j < s.count, s[j] == UInt8(ascii: "Z") {
+                    j += 1
+                } else if j < s.count, s[j] == UInt8(ascii: "+") || s[j] == UInt8(ascii: "-"), digitsRun(j + 1) == 2 {
+                    // `+01`, `+0100`, `+01:00` glued to the time.
+                    j += 3
+                    if j < s.count, s[j] == UInt8(ascii: ":"), digitsRun(j + 1) == 2 { j += 3 } else if digitsRun(j) == 2 { j += 2 }
                 }
                 out += millis ? "%m" : "%t"
                 i = j
                 continue
+            }
+            // A time of day outside a timestamp above (syslog's `Feb 11 13:15:42`): no escape.
+            if digitsRun(i) == 2, i + 8 <= s.count, s[i + 2] == UInt8(ascii: ":"), digitsRun(i + 3) == 2, s[i + 5] == UInt8(ascii: ":") {
+                return nil
             }
             if digitsRun(i) >= 9, i + digitsRun(i) < s.count, s[i + digitsRun(i)] == UInt8(ascii: "."), out.isEmpty {
                 var j = i + digitsRun(i) + 1
@@ -257,10 +270,49 @@ public enum PostgresFormat: Sendable, Equatable {
                     continue
                 }
             }
+            // `%c`, the session id: hex start time `.` hex pid (`66a1b2c3.1f`).
+            if i == 0 || !isWordByte(s[i - 1]) {
+                func hexRun(_ k: Int) -> Int {
+                    var j = k
+                    while j < s.count, isDigit(j) || (s[j] >= 97 && s[j] <= 102) { j += 1 }
+                    return j - k
+                }
+                let head = hexRun(i)
+                if head >= 6, i + head < s.count, s[i + head] == UInt8(ascii: "."), hexRun(i + head + 1) > 0 {
+                    let j = i + head + 1 + hexRun(i + head + 1)
+                    if j == s.count || !isWordByte(s[j]) {
+                        out += "%c"
+                        i = j
+                        continue
+                    }
+                }
+            }
+            // A number standing alone (not part of a word): the pid first, then a line number.
+            if isDigit(i), i == 0 || !isWordByte(s[i - 1]) {
+                let j = i + digitsRun(i)
+                if j == s.count || !isWordByte(s[j]) {
+                    out += out.contains("%p") ? "%l" : "%p"
+                    i = j
+                    continue
+                }
+            }
+            // A word: kept whole (digits inside it are part of a name such as `pg15`).
+            if isWordByte(s[i]) {
+                var j = i
+                while j < s.count, isWordByte(s[j]) { j += 1 }
+                out += String(decoding: s[i..<j], as: UTF8.self)
+                i = j
+                continue
+            }
             if s[i] == UInt8(ascii: "%") { out += "%%" } else { out += String(decoding: [s[i]], as: UTF8.self) }
             i += 1
         }
         return out
+    }
+
+    /// Letters, digits, `_` and bytes of multi-byte UTF-8 characters.
+    static func isWordByte(_ c: UInt8) -> Bool {
+        (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == UInt8(ascii: "_") || c >= 0x80
     }
 }
 
