@@ -20,6 +20,20 @@ public enum PostgresFormat: Sendable, Equatable {
     case jsonlog
     case syslog(prefix: String)
 
+    /// The four destinations, for detection limited to one (`--log-format postgres-syslog`).
+    public enum Kind: String, Sendable, CaseIterable {
+        case stderr, csvlog, jsonlog, syslog
+    }
+
+    public var kind: Kind {
+        switch self {
+        case .stderr: return .stderr
+        case .csvlog: return .csvlog
+        case .jsonlog: return .jsonlog
+        case .syslog: return .syslog
+        }
+    }
+
     /// A stderr format for a `log_line_prefix` as written in postgresql.conf (`--pg-prefix`);
     /// surrounding single quotes, as pasted from the configuration line, are removed.
     public init(prefix: String) {
@@ -62,9 +76,10 @@ public enum PostgresFormat: Sendable, Equatable {
 
     /// Guesses the format of an input from its first lines: JSON objects, csvlog records, or a
     /// stderr prefix among `commonPrefixes` or inferred from the text before `LOG:  `,
-    /// `ERROR:  `… . `matched` is how many of `lines` the format recognises (continuation lines
-    /// included); nil when none is recognised.
-    public static func detect(_ lines: [[UInt8]]) -> (format: PostgresFormat, matched: Int)? {
+    /// `ERROR:  `… ; syslog when any line is a PostgreSQL server's syslog line. `matched` is how
+    /// many of `lines` the format recognises (continuation lines included); nil when none is
+    /// recognised. Only formats of `kinds` are tried.
+    public static func detect(_ lines: [[UInt8]], kinds: Set<Kind> = Set(Kind.allCases)) -> (format: PostgresFormat, matched: Int)? {
         let nonEmpty = lines.filter { !$0.isEmpty }
         guard !nonEmpty.isEmpty else { return nil }
         var best: (format: PostgresFormat, matched: Int, specificity: Int)? = nil
@@ -76,15 +91,16 @@ public enum PostgresFormat: Sendable, Equatable {
             }
         }
         let jsonish = nonEmpty.filter { $0.first == UInt8(ascii: "{") }.count
-        if jsonish * 2 >= nonEmpty.count { consider(.jsonlog, 1000) }
-        if nonEmpty.contains(where: { PostgresCSV.looksLikeRecordStart($0) }) { consider(.csvlog, 1000) }
+        if kinds.contains(.jsonlog), jsonish * 2 >= nonEmpty.count { consider(.jsonlog, 1000) }
+        if kinds.contains(.csvlog), nonEmpty.contains(where: { PostgresCSV.looksLikeRecordStart($0) }) { consider(.csvlog, 1000) }
         var tried = Set<String>()
-        for prefix in commonPrefixes + inferPrefixes(lines) where tried.insert(prefix).inserted {
+        for prefix in commonPrefixes + inferPrefixes(lines) where kinds.contains(.stderr) && tried.insert(prefix).inserted {
             consider(.stderr(prefix: prefix), prefix.count)
         }
-        // syslog: the prefix is fitted to what follows the syslog header.
+        // syslog: the prefix is fitted to what follows the syslog header. Lines of other
+        // programs count too (they are read as application syslog beside the server's).
         let syslog = PostgresSyslogParser.bodies(lines)
-        if syslog.count * 2 >= nonEmpty.count {
+        if kinds.contains(.syslog), !syslog.isEmpty {
             var tried = Set<String>()
             for prefix in commonPrefixes + inferPrefixes(syslog) where tried.insert(prefix).inserted {
                 consider(.syslog(prefix: prefix), prefix.count)
@@ -93,7 +109,9 @@ public enum PostgresFormat: Sendable, Equatable {
         return best.map { ($0.format, $0.matched) }
     }
 
-    /// How many of `lines` `format` recognises (headers and their continuation lines).
+    /// How many of `lines` `format` recognises (headers and their continuation lines; for
+    /// syslog, also the lines of other programs, which the syslog stream reads as application
+    /// syslog).
     public static func recognised(_ format: PostgresFormat, _ lines: [[UInt8]]) -> Int {
         switch format {
         case .stderr(let prefix):
@@ -120,7 +138,9 @@ public enum PostgresFormat: Sendable, Equatable {
                 switch kind {
                 case .header: count += 1; inEvent = true
                 case .continuation: if inEvent { count += 1 }
-                default: inEvent = false
+                default:
+                    inEvent = false
+                    if SyslogProgram.isPostgres(line) == false { count += 1 }
                 }
             }
             return count

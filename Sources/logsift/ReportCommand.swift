@@ -90,9 +90,8 @@ struct ReportCommand: ParsableCommand {
         guard ZoneRule.parse(tz) != nil else {
             throw ValidationError("--tz '\(tz)': give local, UTC, an offset such as +0100 or -05:30, or a zone abbreviation such as CET")
         }
-        if let logFormat, !Analyzer.namedFormats().contains(where: { $0.name == logFormat }) {
-            let names = Analyzer.namedFormats().map(\.name).joined(separator: ", ")
-            throw ValidationError("--log-format '\(logFormat)' is not a format logsift knows; one of: \(names)")
+        if let logFormat, Analyzer.detector(named: logFormat) == nil {
+            throw ValidationError("--log-format '\(logFormat)' is not a format logsift knows; one of: \(Analyzer.formatNamesHelp)")
         }
         if [nginxFormat != nil, pattern != nil, logFormat != nil, pgPrefix != nil].filter({ $0 }).count > 1 {
             throw ValidationError("give at most one of --nginx-format, --pattern, --pg-prefix and --log-format")
@@ -118,11 +117,11 @@ struct ReportCommand: ParsableCommand {
         configuration.keepOrder = keepOrder
         configuration.splitThreshold = max(1, splitBytes)
         configuration.zone = ZoneRule.parse(tz)!
-        if let pgPrefix {
-            configuration.format = .fixed(.postgres(PostgresFormat(prefix: pgPrefix)))
+        if let pgPrefix, case .stderr(let prefix) = PostgresFormat(prefix: pgPrefix) {
+            configuration.format = .detector(.postgresPrefix(prefix))
         }
-        if let logFormat, let format = Analyzer.namedFormats().first(where: { $0.name == logFormat }) {
-            configuration.format = .fixed(format)
+        if let logFormat, let detector = Analyzer.detector(named: logFormat) {
+            configuration.format = .detector(detector)
         }
         if let pattern {
             do {
