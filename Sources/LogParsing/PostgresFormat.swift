@@ -174,7 +174,8 @@ public enum PostgresFormat: Sendable, Equatable {
 
     /// Prefixes fitted to the text before the severity of a few sample lines: a leading
     /// timestamp becomes `%m`/`%t`/`%n`, `[123]` `%p`, `[12-1]` `%l`, `key=value` a field by key
-    /// name (user, db, app, client/host, …), `a@b` `%u@%d`, a bare number `%p`, then `%l`;
+    /// name (user, db, app, client/host, …), `a@b` `%u@%d`, a SQLSTATE-like word `%e`, a bare
+    /// number `%p`, then `%l`;
     /// other text is kept literally. A time, pid or number is never kept literally (a busy log
     /// samples lines of one second, whose time would then match nothing later): text with a
     /// time that no escape writes (`Feb 11 13:15:42`, syslog's) gives no prefix.
@@ -306,6 +307,16 @@ public enum PostgresFormat: Sendable, Equatable {
                         continue
                     }
                 }
+            }
+            // `%e`, a SQLSTATE standing alone: five digits or capitals, at least two digits, and
+            // a capital or all zeros (`40P01`, `00000`), which no pid is.
+            if i == 0 || !isWordByte(s[i - 1]), i + 5 <= s.count, i + 5 == s.count || !isWordByte(s[i + 5]),
+               s[i..<(i + 5)].allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) }),
+               s[i..<(i + 5)].filter({ $0 >= 48 && $0 <= 57 }).count >= 2,
+               s[i..<(i + 5)].contains(where: { $0 >= 65 }) || s[i..<(i + 5)].allSatisfy({ $0 == 48 }) {
+                out += "%e"
+                i += 5
+                continue
             }
             // A number standing alone (not part of a word): the pid first, then a line number.
             if isDigit(i), i == 0 || !isWordByte(s[i - 1]) {

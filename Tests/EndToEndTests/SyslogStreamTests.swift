@@ -93,6 +93,26 @@ import Testing
         #expect(top?["total_ms"] as? Double == 210)
     }
 
+    /// A busy server: the first 200 lines share one second. Its time must not become literal
+    /// text of the prefix, or every later line is lost.
+    @Test func busySecondInTheSample() throws {
+        var lines: [String] = []
+        for i in 0..<300 {
+            let time = i < 250 ? "Feb 11 13:15:42" : "Feb 11 13:16:\(String(format: "%02d", i - 250))"
+            lines.append("\(time) db1 postgres[\(5000 + i)]: [\(i + 1)-1] user=app,db=shop LOG:  duration: 1.000 ms  statement: SELECT \(i)")
+        }
+        let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("postgresql.log")
+        try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+        let result = try Harness.run(["report", "--format", "json", "--tz", "UTC", file.path])
+        let (queries, _, unmatched) = try Self.counts(result)
+        #expect(queries == 300)
+        #expect(unmatched == 0)
+        let buckets = try #require((try result.json()["postgres"] as? [String: Any])?["buckets"] as? [[String: Any]])
+        #expect(buckets.count == 2)
+    }
+
     /// Every name `detect` prints, chosen or runner-up, for the samples and PostgreSQL fixtures,
     /// is accepted by `--log-format`, and the input is then read in that format.
     @Test func everyNameDetectPrintsIsAccepted() throws {

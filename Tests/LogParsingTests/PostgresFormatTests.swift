@@ -72,6 +72,9 @@ import Testing
         // A numeric zone glued to an ISO time; a bare pid, then a bare line number.
         #expect(PostgresFormat.infer("2026-02-11T13:15:42.123+01:00 4242 17 ") == "%m %p %l ")
         #expect(PostgresFormat.infer("2026-02-11 13:15:42 CET pid=4242 ") == "%t pid=%p ")
+        // A SQLSTATE without its key (Heroku's `sql_error_code = 00000`).
+        #expect(PostgresFormat.infer("2026-02-11 13:15:42 UTC [1] code = 40P01 ") == "%t [%p] code = %e ")
+        #expect(PostgresFormat.infer("2026-02-11 13:15:42 UTC 00000 12345 ") == "%t %e %p ")
         // A session id without its key.
         #expect(PostgresFormat.infer("2026-02-11 13:15:42 UTC 66a1b2c3.1f ") == "%t %c ")
         // Digits inside a word are a name, kept.
