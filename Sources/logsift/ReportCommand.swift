@@ -40,7 +40,7 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .long, help: "An nginx log_format string as written in nginx.conf.")
     var nginxFormat: String?
 
-    @Option(name: .long, help: "Read every input in this format instead of detecting it (see `logsift detect`), e.g. nginx-combined.")
+    @Option(name: .long, help: "Read every input in this format instead of detecting it: a name `logsift detect` prints, e.g. nginx-combined, or postgres-syslog (prefix detected).")
     var logFormat: String?
 
     @Option(name: .long, help: "Time zone for timestamps written without one: local (the default), UTC, +0100, -05:30, CET…")
@@ -51,7 +51,7 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var library: PatternsCommand.Library
 
-    @Option(name: .long, help: "A PostgreSQL log_line_prefix as written in postgresql.conf, e.g. '%m [%p] %q%u@%d '.")
+    @Option(name: .long, help: "A PostgreSQL log_line_prefix as written in postgresql.conf, e.g. '%m [%p] %q%u@%d ' (after the syslog header on syslog input).")
     var pgPrefix: String?
 
     @Option(name: .long, help: "Order of the top PostgreSQL queries: total, mean, max, calls.")
