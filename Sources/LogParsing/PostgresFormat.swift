@@ -174,8 +174,8 @@ public enum PostgresFormat: Sendable, Equatable {
 
     /// Prefixes fitted to the text before the severity of a few sample lines: a leading
     /// timestamp becomes `%m`/`%t`/`%n`, `[123]` `%p`, `[12-1]` `%l`, `key=value` a field by key
-    /// name (user, db, app, client/host, …), `a@b` `%u@%d`, a SQLSTATE-like word `%e`, a bare
-    /// number `%p`, then `%l`;
+    /// name (user, db, app, client/host, …), `a@b` `%u@%d`, an IPv4 address `%h` (`%r` with
+    /// its port), a SQLSTATE-like word `%e`, a bare number `%p`, then `%l`;
     /// other text is kept literally. A time, pid or number is never kept literally (a busy log
     /// samples lines of one second, whose time would then match nothing later): text with a
     /// time that no escape writes (`Feb 11 13:15:42`, syslog's) gives no prefix.
@@ -306,6 +306,27 @@ public enum PostgresFormat: Sendable, Equatable {
                         i = j
                         continue
                     }
+                }
+            }
+            // An IPv4 address standing alone: `%h`, or `%r` with its `(port)`.
+            if isDigit(i), i == 0 || !isWordByte(s[i - 1]) {
+                var j = i
+                var parts = 0
+                while parts < 4, (1...3).contains(digitsRun(j)) {
+                    j += digitsRun(j)
+                    parts += 1
+                    if parts < 4 { guard j < s.count, s[j] == UInt8(ascii: "."), isDigit(j + 1) else { break }; j += 1 }
+                }
+                if parts == 4, j == s.count || !isWordByte(s[j]) {
+                    if j < s.count, s[j] == UInt8(ascii: "("), isDigit(j + 1), j + 1 + digitsRun(j + 1) < s.count,
+                       s[j + 1 + digitsRun(j + 1)] == UInt8(ascii: ")") {
+                        out += "%r"
+                        i = j + 2 + digitsRun(j + 1)
+                    } else {
+                        out += "%h"
+                        i = j
+                    }
+                    continue
                 }
             }
             // `%e`, a SQLSTATE standing alone: five digits or capitals, at least two digits, and

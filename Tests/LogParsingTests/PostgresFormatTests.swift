@@ -72,6 +72,9 @@ import Testing
         // A numeric zone glued to an ISO time; a bare pid, then a bare line number.
         #expect(PostgresFormat.infer("2026-02-11T13:15:42.123+01:00 4242 17 ") == "%m %p %l ")
         #expect(PostgresFormat.infer("2026-02-11 13:15:42 CET pid=4242 ") == "%t pid=%p ")
+        // An address is a host, not four numbers.
+        #expect(PostgresFormat.infer("2021-05-27 17:00:00 UTC:10.1.91.65:user@my_db:[24743]:") == "%t:%h:%u@%d:[%p]:")
+        #expect(PostgresFormat.infer("2020-03-11 20:41:58 CET:192.168.1.201(50920):gilles@pgbench:[14388]:") == "%t:%r:%u@%d:[%p]:")
         // A SQLSTATE without its key (Heroku's `sql_error_code = 00000`).
         #expect(PostgresFormat.infer("2026-02-11 13:15:42 UTC [1] code = 40P01 ") == "%t [%p] code = %e ")
         #expect(PostgresFormat.infer("2026-02-11 13:15:42 UTC 00000 12345 ") == "%t %e %p ")
