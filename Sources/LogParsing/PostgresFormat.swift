@@ -339,8 +339,10 @@ public enum PostgresFormat: Sendable, Equatable {
                 i += 5
                 continue
             }
-            // A number standing alone (not part of a word): the pid first, then a line number.
-            if isDigit(i), i == 0 || !isWordByte(s[i - 1]) {
+            // A number standing alone (not part of a word, nor of a name such as `web-1`): the
+            // pid first, then a line number.
+            if isDigit(i), i == 0 || !isWordByte(s[i - 1]),
+               !(i >= 2 && s[i - 1] == UInt8(ascii: "-") && isWordByte(s[i - 2]) && !isDigit(i - 2)) {
                 let j = i + digitsRun(i)
                 if j == s.count || !isWordByte(s[j]) {
                     out += out.contains("%p") ? "%l" : "%p"

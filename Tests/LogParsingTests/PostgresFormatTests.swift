@@ -82,6 +82,7 @@ import Testing
         #expect(PostgresFormat.infer("2026-02-11 13:15:42 UTC 66a1b2c3.1f ") == "%t %c ")
         // Digits inside a word are a name, kept.
         #expect(PostgresFormat.infer("2026-02-11 13:15:42 UTC [1] pg15 ") == "%t [%p] pg15 ")
+        #expect(PostgresFormat.infer("web-1  | 2026-02-11 13:15:42 UTC [1] ") == "web-1  | %t [%p] ")
     }
 
     @Test func busySyslogSampleInOneSecond() throws {
