@@ -78,7 +78,7 @@ EXTENDED = [
 ]
 
 ERRORS = [
-    ("ERROR", "relation \"missing_{w}\" does not exist at character 15", "relation \"...\" does not exist at character 0",
+    ("ERROR", "relation \"missing_{w}\" does not exist at character 15", "relation \"...\" does not exist at character <*>",
      lambda r: f"SELECT * FROM missing_{r.choice(['a', 'b'])}", []),
     ("ERROR", "duplicate key value violates unique constraint \"orders_pkey\"", "duplicate key value violates unique constraint \"...\"",
      lambda r: f"INSERT INTO orders (id) VALUES ({r.randint(1, 1000)})",

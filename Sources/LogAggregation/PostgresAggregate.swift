@@ -208,7 +208,9 @@ public struct PostgresAggregate: Sendable {
     public internal(set) var tempFiles: UInt64 = 0
     public internal(set) var tempFileBytes: UInt64 = 0
     public internal(set) var tempFileMaxBytes: UInt64 = 0
-    /// `still waiting for … after N ms` lines, with the wait so far in seconds.
+    /// Lock waits (`log_lock_waits`), each with its length in seconds: the `acquired …`,
+    /// `detected deadlock while waiting …` or `failed to acquire …` time that ended it, else the
+    /// `still waiting …` time (a wait whose end was not logged).
     public internal(set) var lockWaits: UInt64 = 0
     public internal(set) var lockWaitDuration = LatencySketch()
     public internal(set) var deadlocks: UInt64 = 0

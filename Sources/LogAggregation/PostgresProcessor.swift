@@ -57,6 +57,15 @@ public final class PostgresProcessor: LineProcessor {
     let unpaired: UnsafeMutableBufferPointer<Unpaired>
     static let unpairedSlots = 256
 
+    /// A lock wait whose `still waiting` line was read and whose end (`acquired …`, `detected
+    /// deadlock while waiting …`, `failed to acquire …`) was not yet, per process-number slot
+    /// (`unpairedSlots` of them): its length so far in seconds, nil when the line gave none.
+    struct OpenWait {
+        var pid = -1
+        var seconds: Double? = nil
+    }
+    let openWaits: UnsafeMutableBufferPointer<OpenWait>
+
     struct Event {
         var time: Int64? = nil
         var pid = -1
@@ -91,6 +100,8 @@ public final class PostgresProcessor: LineProcessor {
         fields.initialize(repeating: 0..<0)
         unpaired = .allocate(capacity: PostgresProcessor.unpairedSlots)
         unpaired.initialize(repeating: Unpaired())
+        openWaits = .allocate(capacity: PostgresProcessor.unpairedSlots)
+        openWaits.initialize(repeating: OpenWait())
     }
 
     deinit {
@@ -100,6 +111,7 @@ public final class PostgresProcessor: LineProcessor {
         fingerprint.deallocate()
         fields.deallocate()
         unpaired.deallocate()
+        openWaits.deallocate()
     }
 
     static func pattern(for format: PostgresFormat) -> PostgresPrefixPattern {
@@ -124,6 +136,8 @@ public final class PostgresProcessor: LineProcessor {
     public func endInput() {
         if recordOpen { recordOpen = false; processRecord() }
         flush()
+        // Waits whose end is not in this input last at least what their `still waiting` said.
+        for k in openWaits.indices { closeWait(k) }
         var doubtful = zoneCache.takeDoubtful()
         for parser in [stderrParser, syslogParser.inner] + payloadParsers {
             AbbreviationUse.merge(parser.takeDoubtfulAbbreviations(), into: &doubtful)
@@ -519,7 +533,7 @@ public final class PostgresProcessor: LineProcessor {
         case UInt8(ascii: "t"):
             if hasPrefix(b, m, "temporary file: ") { tempFile(b, m, slot) }
         case UInt8(ascii: "p"):
-            if hasPrefix(b, m, "process "), let at = find(b, m, " still waiting for ") { lockWait(b, at..<m.upperBound, slot) }
+            if hasPrefix(b, m, "process ") { lockWait(b, m, slot) }
         default: break
         }
     }
@@ -734,13 +748,53 @@ public final class PostgresProcessor: LineProcessor {
         }
     }
 
-    /// `process N still waiting for ShareLock on transaction M after 1000.123 ms`
-    func lockWait(_ b: UnsafeRawBufferPointer, _ r: Range<Int>, _ slot: Int?) {
+    /// A lock wait line (`log_lock_waits`): `process N still waiting for ShareLock on transaction
+    /// M after 1000.123 ms` (or `avoided deadlock for …`) when the wait passes deadlock_timeout,
+    /// then `process N acquired … after 4791.2 ms`, `detected deadlock while waiting for … after
+    /// …` or `failed to acquire … after …` when it ends. A wait is counted once, in the bucket of
+    /// its first line, and lasts what its end line says; a wait whose end is not logged (the
+    /// statement was cancelled) lasts what `still waiting` said.
+    func lockWait(_ b: UnsafeRawBufferPointer, _ m: Range<Int>, _ slot: Int?) {
+        var i = m.lowerBound + 8
+        let digits = i
+        var pid = 0
+        while i < m.upperBound, i - digits < 10, b[i] >= 48, b[i] <= 57 { pid = pid * 10 + Int(b[i] - 48); i += 1 }
+        guard i > digits, i < m.upperBound, b[i] == 32 else { return }
+        let rest = (i + 1)..<m.upperBound
+        let ends: Bool
+        if hasPrefix(b, rest, "still waiting for ") || hasPrefix(b, rest, "avoided deadlock for ") {
+            ends = false
+        } else if hasPrefix(b, rest, "acquired ") || hasPrefix(b, rest, "detected deadlock while waiting for ")
+                    || hasPrefix(b, rest, "failed to acquire ") {
+            ends = true
+        } else {
+            return
+        }
+        var seconds: Double? = nil
+        if let at = find(b, rest, " after "), let (v, _) = number(b, at + 7, m.upperBound) { seconds = v / 1000 }
+        let k = pid % PostgresProcessor.unpairedSlots
+        if ends, openWaits[k].pid == pid {
+            openWaits[k].seconds = seconds ?? openWaits[k].seconds
+            closeWait(k)
+            return
+        }
+        // A new wait. An open wait of this slot ends unlogged (the same process waits again, so
+        // the first wait was cancelled; or another process shares the slot).
+        closeWait(k)
         aggregate.lockWaits &+= 1
         if let slot { aggregate.series[slot].lockWaits &+= 1 }
-        if let at = find(b, r, " after "), let (v, _) = number(b, at + 7, r.upperBound) {
-            aggregate.lockWaitDuration.add(v / 1000)
+        if ends {
+            if let seconds { aggregate.lockWaitDuration.add(seconds) }
+        } else {
+            openWaits[k] = OpenWait(pid: pid, seconds: seconds)
         }
+    }
+
+    /// Ends the open wait of slot `k`, if any, with the length it has.
+    func closeWait(_ k: Int) {
+        guard openWaits[k].pid >= 0 else { return }
+        if let seconds = openWaits[k].seconds { aggregate.lockWaitDuration.add(seconds) }
+        openWaits[k] = OpenWait()
     }
 
     /// ERROR/FATAL/PANIC: counted by SQLSTATE and by message template.
@@ -773,7 +827,7 @@ public final class PostgresProcessor: LineProcessor {
     }
 
     /// An error message's template: first line only, `"…"` and `'…'` contents become `...`,
-    /// digit runs become `0`.
+    /// digit runs become `<*>` (the placeholder of every error template).
     static func template(_ b: UnsafeRawBufferPointer, _ m: Range<Int>, into out: UnsafeMutableRawBufferPointer) -> Int {
         var n = 0
         var i = m.lowerBound
@@ -790,8 +844,8 @@ public final class PostgresProcessor: LineProcessor {
             }
             if c >= 48 && c <= 57 {
                 while i < m.upperBound, b[i] >= 48, b[i] <= 57 { i += 1 }
-                out[n] = 48
-                n += 1
+                out[n] = UInt8(ascii: "<"); out[n + 1] = UInt8(ascii: "*"); out[n + 2] = UInt8(ascii: ">")
+                n += 3
                 continue
             }
             out[n] = c

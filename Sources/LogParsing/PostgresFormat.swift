@@ -20,6 +20,20 @@ public enum PostgresFormat: Sendable, Equatable {
     case jsonlog
     case syslog(prefix: String)
 
+    /// The four destinations, for detection limited to one (`--log-format postgres-syslog`).
+    public enum Kind: String, Sendable, CaseIterable {
+        case stderr, csvlog, jsonlog, syslog
+    }
+
+    public var kind: Kind {
+        switch self {
+        case .stderr: return .stderr
+        case .csvlog: return .csvlog
+        case .jsonlog: return .jsonlog
+        case .syslog: return .syslog
+        }
+    }
+
     /// A stderr format for a `log_line_prefix` as written in postgresql.conf (`--pg-prefix`);
     /// surrounding single quotes, as pasted from the configuration line, are removed.
     public init(prefix: String) {
@@ -62,9 +76,10 @@ public enum PostgresFormat: Sendable, Equatable {
 
     /// Guesses the format of an input from its first lines: JSON objects, csvlog records, or a
     /// stderr prefix among `commonPrefixes` or inferred from the text before `LOG:  `,
-    /// `ERROR:  `… . `matched` is how many of `lines` the format recognises (continuation lines
-    /// included); nil when none is recognised.
-    public static func detect(_ lines: [[UInt8]]) -> (format: PostgresFormat, matched: Int)? {
+    /// `ERROR:  `… ; syslog when any line is a PostgreSQL server's syslog line. `matched` is how
+    /// many of `lines` the format recognises (continuation lines included); nil when none is
+    /// recognised. Only formats of `kinds` are tried.
+    public static func detect(_ lines: [[UInt8]], kinds: Set<Kind> = Set(Kind.allCases)) -> (format: PostgresFormat, matched: Int)? {
         let nonEmpty = lines.filter { !$0.isEmpty }
         guard !nonEmpty.isEmpty else { return nil }
         var best: (format: PostgresFormat, matched: Int, specificity: Int)? = nil
@@ -76,15 +91,16 @@ public enum PostgresFormat: Sendable, Equatable {
             }
         }
         let jsonish = nonEmpty.filter { $0.first == UInt8(ascii: "{") }.count
-        if jsonish * 2 >= nonEmpty.count { consider(.jsonlog, 1000) }
-        if nonEmpty.contains(where: { PostgresCSV.looksLikeRecordStart($0) }) { consider(.csvlog, 1000) }
+        if kinds.contains(.jsonlog), jsonish * 2 >= nonEmpty.count { consider(.jsonlog, 1000) }
+        if kinds.contains(.csvlog), nonEmpty.contains(where: { PostgresCSV.looksLikeRecordStart($0) }) { consider(.csvlog, 1000) }
         var tried = Set<String>()
-        for prefix in commonPrefixes + inferPrefixes(lines) where tried.insert(prefix).inserted {
+        for prefix in commonPrefixes + inferPrefixes(lines) where kinds.contains(.stderr) && tried.insert(prefix).inserted {
             consider(.stderr(prefix: prefix), prefix.count)
         }
-        // syslog: the prefix is fitted to what follows the syslog header.
+        // syslog: the prefix is fitted to what follows the syslog header. Lines of other
+        // programs count too (they are read as application syslog beside the server's).
         let syslog = PostgresSyslogParser.bodies(lines)
-        if syslog.count * 2 >= nonEmpty.count {
+        if kinds.contains(.syslog), !syslog.isEmpty {
             var tried = Set<String>()
             for prefix in commonPrefixes + inferPrefixes(syslog) where tried.insert(prefix).inserted {
                 consider(.syslog(prefix: prefix), prefix.count)
@@ -93,7 +109,9 @@ public enum PostgresFormat: Sendable, Equatable {
         return best.map { ($0.format, $0.matched) }
     }
 
-    /// How many of `lines` `format` recognises (headers and their continuation lines).
+    /// How many of `lines` `format` recognises (headers and their continuation lines; for
+    /// syslog, also the lines of other programs, which the syslog stream reads as application
+    /// syslog).
     public static func recognised(_ format: PostgresFormat, _ lines: [[UInt8]]) -> Int {
         switch format {
         case .stderr(let prefix):
@@ -120,7 +138,9 @@ public enum PostgresFormat: Sendable, Equatable {
                 switch kind {
                 case .header: count += 1; inEvent = true
                 case .continuation: if inEvent { count += 1 }
-                default: inEvent = false
+                default:
+                    inEvent = false
+                    if SyslogProgram.isPostgres(line) == false { count += 1 }
                 }
             }
             return count
@@ -154,7 +174,11 @@ public enum PostgresFormat: Sendable, Equatable {
 
     /// Prefixes fitted to the text before the severity of a few sample lines: a leading
     /// timestamp becomes `%m`/`%t`/`%n`, `[123]` `%p`, `[12-1]` `%l`, `key=value` a field by key
-    /// name (user, db, app, client/host, …), `a@b` `%u@%d`; anything else is kept literally.
+    /// name (user, db, app, client/host, …), `a@b` `%u@%d`, an IPv4 address `%h` (`%r` with
+    /// its port), a SQLSTATE-like word `%e`, a bare number `%p`, then `%l`;
+    /// other text is kept literally. A time, pid or number is never kept literally (a busy log
+    /// samples lines of one second, whose time would then match nothing later): text with a
+    /// time that no escape writes (`Feb 11 13:15:42`, syslog's) gives no prefix.
     public static func inferPrefixes(_ lines: [[UInt8]]) -> [String] {
         var result: [String] = []
         var seenShapes = Set<String>()
@@ -188,10 +212,20 @@ public enum PostgresFormat: Sendable, Equatable {
                     var k = j + 1
                     while k < s.count, (s[k] >= 65 && s[k] <= 90) || s[k] == UInt8(ascii: "+") || s[k] == UInt8(ascii: "-") || isDigit(k) { k += 1 }
                     if k > j + 1 { j = k }
+                } else if j < s.count, s[j] == UInt8(ascii: "Z") {
+                    j += 1
+                } else if j < s.count, s[j] == UInt8(ascii: "+") || s[j] == UInt8(ascii: "-"), digitsRun(j + 1) == 2 {
+                    // `+01`, `+0100`, `+01:00` glued to the time.
+                    j += 3
+                    if j < s.count, s[j] == UInt8(ascii: ":"), digitsRun(j + 1) == 2 { j += 3 } else if digitsRun(j) == 2 { j += 2 }
                 }
                 out += millis ? "%m" : "%t"
                 i = j
                 continue
+            }
+            // A time of day outside a timestamp above (syslog's `Feb 11 13:15:42`): no escape.
+            if digitsRun(i) == 2, i + 8 <= s.count, s[i + 2] == UInt8(ascii: ":"), digitsRun(i + 3) == 2, s[i + 5] == UInt8(ascii: ":") {
+                return nil
             }
             if digitsRun(i) >= 9, i + digitsRun(i) < s.count, s[i + digitsRun(i)] == UInt8(ascii: "."), out.isEmpty {
                 var j = i + digitsRun(i) + 1
@@ -257,10 +291,82 @@ public enum PostgresFormat: Sendable, Equatable {
                     continue
                 }
             }
+            // `%c`, the session id: hex start time `.` hex pid (`66a1b2c3.1f`).
+            if i == 0 || !isWordByte(s[i - 1]) {
+                func hexRun(_ k: Int) -> Int {
+                    var j = k
+                    while j < s.count, isDigit(j) || (s[j] >= 97 && s[j] <= 102) { j += 1 }
+                    return j - k
+                }
+                let head = hexRun(i)
+                if head >= 6, i + head < s.count, s[i + head] == UInt8(ascii: "."), hexRun(i + head + 1) > 0 {
+                    let j = i + head + 1 + hexRun(i + head + 1)
+                    if j == s.count || !isWordByte(s[j]) {
+                        out += "%c"
+                        i = j
+                        continue
+                    }
+                }
+            }
+            // An IPv4 address standing alone: `%h`, or `%r` with its `(port)`.
+            if isDigit(i), i == 0 || !isWordByte(s[i - 1]) {
+                var j = i
+                var parts = 0
+                while parts < 4, (1...3).contains(digitsRun(j)) {
+                    j += digitsRun(j)
+                    parts += 1
+                    if parts < 4 { guard j < s.count, s[j] == UInt8(ascii: "."), isDigit(j + 1) else { break }; j += 1 }
+                }
+                if parts == 4, j == s.count || !isWordByte(s[j]) {
+                    if j < s.count, s[j] == UInt8(ascii: "("), isDigit(j + 1), j + 1 + digitsRun(j + 1) < s.count,
+                       s[j + 1 + digitsRun(j + 1)] == UInt8(ascii: ")") {
+                        out += "%r"
+                        i = j + 2 + digitsRun(j + 1)
+                    } else {
+                        out += "%h"
+                        i = j
+                    }
+                    continue
+                }
+            }
+            // `%e`, a SQLSTATE standing alone: five digits or capitals, at least two digits, and
+            // a capital or all zeros (`40P01`, `00000`), which no pid is.
+            if i == 0 || !isWordByte(s[i - 1]), i + 5 <= s.count, i + 5 == s.count || !isWordByte(s[i + 5]),
+               s[i..<(i + 5)].allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) }),
+               s[i..<(i + 5)].filter({ $0 >= 48 && $0 <= 57 }).count >= 2,
+               s[i..<(i + 5)].contains(where: { $0 >= 65 }) || s[i..<(i + 5)].allSatisfy({ $0 == 48 }) {
+                out += "%e"
+                i += 5
+                continue
+            }
+            // A number standing alone (not part of a word, nor of a name such as `web-1`): the
+            // pid first, then a line number.
+            if isDigit(i), i == 0 || !isWordByte(s[i - 1]),
+               !(i >= 2 && s[i - 1] == UInt8(ascii: "-") && isWordByte(s[i - 2]) && !isDigit(i - 2)) {
+                let j = i + digitsRun(i)
+                if j == s.count || !isWordByte(s[j]) {
+                    out += out.contains("%p") ? "%l" : "%p"
+                    i = j
+                    continue
+                }
+            }
+            // A word: kept whole (digits inside it are part of a name such as `pg15`).
+            if isWordByte(s[i]) {
+                var j = i
+                while j < s.count, isWordByte(s[j]) { j += 1 }
+                out += String(decoding: s[i..<j], as: UTF8.self)
+                i = j
+                continue
+            }
             if s[i] == UInt8(ascii: "%") { out += "%%" } else { out += String(decoding: [s[i]], as: UTF8.self) }
             i += 1
         }
         return out
+    }
+
+    /// Letters, digits, `_` and bytes of multi-byte UTF-8 characters.
+    static func isWordByte(_ c: UInt8) -> Bool {
+        (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == UInt8(ascii: "_") || c >= 0x80
     }
 }
 

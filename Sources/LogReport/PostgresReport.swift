@@ -36,7 +36,9 @@ import LogParsing
 ///   total_seconds}`.
 /// - `maintenance`: `{autovacuums, autoanalyzes, tables: [{table, vacuums, analyzes}]}`.
 /// - `temp_files`: `{count, bytes, max_bytes}`; `locks`: `{waits, wait_ms: duration object,
-///   deadlocks}`.
+///   deadlocks}`: one wait per `log_lock_waits` episode of a process, lasting the time of the
+///   line that ended it (`acquired`, `detected deadlock while waiting`, `failed to acquire`), or
+///   the `still waiting` time when no end was logged.
 ///
 /// A duration object is `{count, total, mean, p50, p95, p99, max}` in the unit of its key (null
 /// values when the count is 0).

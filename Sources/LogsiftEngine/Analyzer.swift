@@ -18,6 +18,8 @@ public struct AnalysisConfiguration: Sendable {
         case detect
         /// One format for every input.
         case fixed(LogFormat)
+        /// A detector limited by the user (`--pg-prefix`, `--log-format postgres-syslog`).
+        case detector(FormatDetector)
     }
 
     public var inputs: [InputSpec]
@@ -76,6 +78,7 @@ public enum Analyzer {
         switch configuration.format {
         case .detect: detector = .automatic()
         case .fixed(let format): detector = .fixed(format)
+        case .detector(let chosen): detector = chosen
         }
         let units = plan(inputs, configuration, detector)
         configuration.afterPlanning?()

@@ -43,9 +43,32 @@ extension Analyzer {
         }
     }
 
-    /// Every format name `--log-format` accepts, with the format.
+    /// The formats `--log-format` accepts under their own name, with the format. PostgreSQL
+    /// stderr and syslog are named with their prefix as well (see `detector(named:)`).
     public static func namedFormats() -> [LogFormat] {
         FormatDetector.automatic().candidates + FormatDetector.namedFamilyFormats()
+    }
+
+    /// What `--log-format` accepts, as a usage line.
+    public static let formatNamesHelp = (namedFormats().map(\.name)
+        + ["postgres-stderr", "postgres-stderr '<log_line_prefix>'", "postgres-syslog", "postgres-syslog '<log_line_prefix>'"])
+        .joined(separator: ", ")
+
+    /// The detector for a format named as `logsift detect` prints it (`--log-format`): every
+    /// name in `namedFormats()`, `postgres-stderr '<prefix>'` and `postgres-syslog '<prefix>'`,
+    /// and `postgres-stderr` / `postgres-syslog` alone (the prefix then detected from the
+    /// lines). nil for any other name.
+    public static func detector(named name: String) -> FormatDetector? {
+        if let format = namedFormats().first(where: { $0.name == name }) { return .fixed(format) }
+        for kind in [PostgresFormat.Kind.stderr, .syslog] {
+            let family = "postgres-\(kind.rawValue)"
+            if name == family { return .postgres(kind) }
+            guard name.hasPrefix(family + " '"), name.hasSuffix("'") else { continue }
+            let prefix = String(name.dropFirst(family.count + 2).dropLast())
+            guard (try? PostgresPrefixPattern(prefix: prefix)) != nil else { return nil }
+            return .fixed(.postgres(kind == .stderr ? .stderr(prefix: prefix) : .syslog(prefix: prefix)))
+        }
+        return nil
     }
 }
 

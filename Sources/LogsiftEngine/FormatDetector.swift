@@ -19,10 +19,14 @@ public struct FormatDetector: Sendable {
     public let candidates: [LogFormat]
     /// Whether the families that detect their own formats (PostgreSQL, application) take part.
     public let detectFamilies: Bool
+    /// PostgreSQL formats of these kinds are detected (their prefix fitted to the lines) beside
+    /// the candidates: `--log-format postgres-syslog` names the kind and leaves the prefix open.
+    public let postgresKinds: Set<PostgresFormat.Kind>
 
-    public init(candidates: [LogFormat], detectFamilies: Bool = false) {
+    public init(candidates: [LogFormat], detectFamilies: Bool = false, postgresKinds: Set<PostgresFormat.Kind> = []) {
         self.candidates = candidates
         self.detectFamilies = detectFamilies
+        self.postgresKinds = postgresKinds
     }
 
     /// Every format logsift knows: nginx's built-ins, most specific first, and the families.
@@ -35,6 +39,25 @@ public struct FormatDetector: Sendable {
     /// A single format chosen by the user.
     public static func fixed(_ format: LogFormat) -> FormatDetector {
         FormatDetector(candidates: [format], detectFamilies: false)
+    }
+
+    /// A `log_line_prefix` given by the user (`--pg-prefix`): after stderr's prefix, or after a
+    /// syslog header, whichever the first lines are written in (stderr when neither matches).
+    public static func postgresPrefix(_ prefix: String) -> FormatDetector {
+        FormatDetector(candidates: [.postgres(.stderr(prefix: prefix)), .postgres(.syslog(prefix: prefix))])
+    }
+
+    /// A PostgreSQL destination named without a prefix (`--log-format postgres-syslog`): the
+    /// prefix is detected from the first lines (an empty prefix when none fits).
+    public static func postgres(_ kind: PostgresFormat.Kind) -> FormatDetector {
+        let fallback: PostgresFormat
+        switch kind {
+        case .stderr: fallback = .stderr(prefix: "")
+        case .syslog: fallback = .syslog(prefix: "")
+        case .csvlog: fallback = .csvlog
+        case .jsonlog: fallback = .jsonlog
+        }
+        return FormatDetector(candidates: [.postgres(fallback)], postgresKinds: [kind])
     }
 
     /// How many sample lines a fixed candidate matches.
@@ -59,14 +82,20 @@ public struct FormatDetector: Sendable {
     /// a choice without format.
     public func choose(_ lines: [[UInt8]]) -> Choice {
         let sample = lines.filter { !$0.isEmpty }
-        var scored: [(format: LogFormat, hits: Int)] = candidates.map { ($0, FormatDetector.score($0, sample)) }
+        var scored: [(format: LogFormat, hits: Int)] = []
+        if !postgresKinds.isEmpty, let postgres = PostgresFormat.detect(sample, kinds: postgresKinds) {
+            scored.append((.postgres(postgres.format), postgres.matched))
+        }
+        scored += candidates.map { ($0, FormatDetector.score($0, sample)) }
         if detectFamilies { scored += FormatDetector.familyCandidates(sample) }
         let ranked = scored.enumerated().sorted { a, b in
             a.element.hits != b.element.hits ? a.element.hits > b.element.hits : a.offset < b.offset
         }.map(\.element)
-        // A format the user chose is used even when the first lines do not match it.
-        if !detectFamilies && candidates.count == 1 {
-            return Choice(format: candidates[0], matched: scored[0].hits, sampled: sample.count, runnerUp: nil)
+        // A format the user chose is used even when the first lines do not match it: the one
+        // that matches most, else the first.
+        if !detectFamilies {
+            let best = ranked.first { $0.hits > 0 } ?? (candidates[0], 0)
+            return Choice(format: best.format, matched: best.hits, sampled: sample.count, runnerUp: nil)
         }
         guard let best = ranked.first, best.hits > 0 else {
             return Choice(format: nil, matched: 0, sampled: sample.count, runnerUp: nil)

@@ -62,19 +62,43 @@ final class Worker {
             result.hasLatency = processor.hasLatency
             run(processor, reader, sniffed, unit, &result)
         case .postgres(let format):
-            let processor = postgres ?? configuration.makePostgresProcessor(format)
-            postgres = processor
-            processor.begin(format: format)
-            run(processor, reader, sniffed, unit, &result)
+            let processor = beginPostgres(format)
+            if case .syslog = format {
+                run(syslogStream(postgres: processor), reader, sniffed, unit, &result)
+            } else {
+                run(processor, reader, sniffed, unit, &result)
+            }
         case .application(let format):
-            let processor = application ?? configuration.makeApplicationProcessor()
-            application = processor
-            processor.begin(format: format)
-            run(processor, reader, sniffed, unit, &result)
+            if format == .syslogRFC3164 {
+                run(syslogStream(postgres: nil), reader, sniffed, unit, &result)
+            } else {
+                run(beginApplication(format), reader, sniffed, unit, &result)
+            }
         case nil:
             run(UnrecognisedProcessor(), reader, sniffed, unit, &result)
         }
         return result
+    }
+
+    func beginPostgres(_ format: PostgresFormat) -> PostgresProcessor {
+        let processor = postgres ?? configuration.makePostgresProcessor(format)
+        postgres = processor
+        processor.begin(format: format)
+        return processor
+    }
+
+    func beginApplication(_ format: ApplicationFormat) -> ApplicationProcessor {
+        let processor = application ?? configuration.makeApplicationProcessor()
+        application = processor
+        processor.begin(format: format)
+        return processor
+    }
+
+    /// A syslog input, read program by program (see `SyslogStream`) by this worker's processors.
+    func syslogStream(postgres: PostgresProcessor?) -> SyslogStream {
+        SyslogStream(postgres: postgres,
+                     makePostgres: { [unowned self] format in self.beginPostgres(format) },
+                     makeApplication: { [unowned self] in self.beginApplication(.syslogRFC3164) })
     }
 
     /// The per-line loop, specialised for each processor type (no dynamic dispatch per line).

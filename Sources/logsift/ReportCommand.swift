@@ -41,7 +41,7 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .long, help: "An nginx log_format string as written in nginx.conf.")
     var nginxFormat: String?
 
-    @Option(name: .long, help: "Read every input in this format instead of detecting it (see `logsift detect`), e.g. nginx-combined.")
+    @Option(name: .long, help: "Read every input in this format instead of detecting it: a name `logsift detect` prints, e.g. nginx-combined, or postgres-syslog (prefix detected).")
     var logFormat: String?
 
     /// `.unconditional`: `--tz -05:30` is a value, not an unknown option.
@@ -54,7 +54,7 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var library: PatternsCommand.Library
 
-    @Option(name: .long, help: "A PostgreSQL log_line_prefix as written in postgresql.conf, e.g. '%m [%p] %q%u@%d '.")
+    @Option(name: .long, help: "A PostgreSQL log_line_prefix as written in postgresql.conf, e.g. '%m [%p] %q%u@%d ' (after the syslog header on syslog input).")
     var pgPrefix: String?
 
     @Option(name: .long, help: "Order of the top PostgreSQL queries: total, mean, max, calls.")
@@ -94,9 +94,8 @@ struct ReportCommand: ParsableCommand {
         guard ZoneRule.parse(tz) != nil else {
             throw ValidationError("--tz '\(tz)': give local, UTC, an offset such as +0100 or -05:30, a zone abbreviation such as CET, or a zone name from the system's zoneinfo such as Europe/Berlin")
         }
-        if let logFormat, !Analyzer.namedFormats().contains(where: { $0.name == logFormat }) {
-            let names = Analyzer.namedFormats().map(\.name).joined(separator: ", ")
-            throw ValidationError("--log-format '\(logFormat)' is not a format logsift knows; one of: \(names)")
+        if let logFormat, Analyzer.detector(named: logFormat) == nil {
+            throw ValidationError("--log-format '\(logFormat)' is not a format logsift knows; one of: \(Analyzer.formatNamesHelp)")
         }
         if [nginxFormat != nil, pattern != nil, logFormat != nil, pgPrefix != nil].filter({ $0 }).count > 1 {
             throw ValidationError("give at most one of --nginx-format, --pattern, --pg-prefix and --log-format")
@@ -119,15 +118,14 @@ struct ReportCommand: ParsableCommand {
         configuration.keepOrder = keepOrder
         configuration.splitThreshold = max(1, splitBytes)
         configuration.zone = ZoneRule.parse(tz)!
-        if let pgPrefix {
-            let format = PostgresFormat(prefix: pgPrefix)
-            if case .stderr(let prefix) = format, let problem = PostgresFormat.prefixProblem(prefix) {
+        if let pgPrefix, case .stderr(let prefix) = PostgresFormat(prefix: pgPrefix) {
+            if let problem = PostgresFormat.prefixProblem(prefix) {
                 throw ValidationError("--pg-prefix '\(prefix)': \(problem)")
             }
-            configuration.format = .fixed(.postgres(format))
+            configuration.format = .detector(.postgresPrefix(prefix))
         }
-        if let logFormat, let format = Analyzer.namedFormats().first(where: { $0.name == logFormat }) {
-            configuration.format = .fixed(format)
+        if let logFormat, let detector = Analyzer.detector(named: logFormat) {
+            configuration.format = .detector(detector)
         }
         if let pattern {
             do {

@@ -63,6 +63,42 @@ import Testing
         #expect(prefix == "%m <%p> sess=%c [%l-1] usr=%u,database=%d ")
     }
 
+    /// A busy log samples lines of one second: the time, the pid and other numbers must not
+    /// become literal text of the inferred prefix (every later line would then be unmatched).
+    @Test func inferenceNeverCopiesATimeOrANumber() {
+        // No escape of log_line_prefix writes a BSD syslog time: no stderr prefix fits.
+        #expect(PostgresFormat.infer("Feb 11 13:15:42 test-pc postgres[10819]: [7-1] db=pgbench,user=postgres ") == nil)
+        #expect(PostgresFormat.infer("13:15:42 [10819] ") == nil)
+        // A numeric zone glued to an ISO time; a bare pid, then a bare line number.
+        #expect(PostgresFormat.infer("2026-02-11T13:15:42.123+01:00 4242 17 ") == "%m %p %l ")
+        #expect(PostgresFormat.infer("2026-02-11 13:15:42 CET pid=4242 ") == "%t pid=%p ")
+        // An address is a host, not four numbers.
+        #expect(PostgresFormat.infer("2021-05-27 17:00:00 UTC:10.1.91.65:user@my_db:[24743]:") == "%t:%h:%u@%d:[%p]:")
+        #expect(PostgresFormat.infer("2020-03-11 20:41:58 CET:192.168.1.201(50920):gilles@pgbench:[14388]:") == "%t:%r:%u@%d:[%p]:")
+        // A SQLSTATE without its key (Heroku's `sql_error_code = 00000`).
+        #expect(PostgresFormat.infer("2026-02-11 13:15:42 UTC [1] code = 40P01 ") == "%t [%p] code = %e ")
+        #expect(PostgresFormat.infer("2026-02-11 13:15:42 UTC 00000 12345 ") == "%t %e %p ")
+        // A session id without its key.
+        #expect(PostgresFormat.infer("2026-02-11 13:15:42 UTC 66a1b2c3.1f ") == "%t %c ")
+        // Digits inside a word are a name, kept.
+        #expect(PostgresFormat.infer("2026-02-11 13:15:42 UTC [1] pg15 ") == "%t [%p] pg15 ")
+        #expect(PostgresFormat.infer("web-1  | 2026-02-11 13:15:42 UTC [1] ") == "web-1  | %t [%p] ")
+    }
+
+    @Test func busySyslogSampleInOneSecond() throws {
+        var lines: [[UInt8]] = []
+        for n in 1...200 {
+            lines.append(Array("Feb 11 13:15:42 test-pc postgres[\(10000 + n)]: [\(n)-1] db=pgbench,user=postgres LOG:  duration: 0.\(n) ms  statement: SELECT \(n)".utf8))
+        }
+        let detected = try #require(PostgresFormat.detect(lines))
+        #expect(detected.format == .syslog(prefix: "db=%d,user=%u "))
+        let later = [
+            "Feb 11 13:15:43 test-pc postgres[20001]: [1-1] db=pgbench,user=postgres LOG:  duration: 1.0 ms  statement: SELECT 1",
+            "Feb 12 01:00:00 test-pc postgres[20002]: [9-1] db=pgbench,user=postgres ERROR:  boom",
+        ].map { Array($0.utf8) }
+        #expect(PostgresFormat.recognised(detected.format, later) == 2)
+    }
+
     @Test func severities() {
         for (text, severity) in [("LOG", PostgresSeverity.log), ("ERROR", .error), ("FATAL", .fatal), ("PANIC", .panic),
                                  ("WARNING", .warning), ("NOTICE", .notice), ("INFO", .info), ("DEBUG1", .debug),

@@ -34,6 +34,9 @@ import LogAggregation
         let buckets = object["buckets"] as! [[String: Any]]
         #expect(buckets.map { $0["start"] as? String } == ["2024-03-01T10:00:00Z", "2024-03-01T10:01:00Z"])
         #expect((object["errors"] as! [String: Any])["count"] as? Int == 1)
+        // A masked number reads as the placeholder, not as a `0` the log never held.
+        let templates = (object["errors"] as! [String: Any])["templates"] as! [[String: Any]]
+        #expect(templates.first?["template"] as? String == "relation \"...\" does not exist at character <*>")
         let byCalls = PostgresReport.json(Self.aggregate(), top: 1, sort: .calls)
         #expect(byCalls.rendered(pretty: false).contains("\"fingerprint\":\"select * from t where id in (...)\""))
     }

@@ -1,4 +1,5 @@
 import Testing
+import LogParsing
 @testable import LogsiftEngine
 
 @Suite struct FormatDetectorTests {
@@ -27,5 +28,46 @@ import Testing
         let choice = FormatDetector.automatic().choose(lines(["hello", "world"]))
         #expect(choice.format == nil)
         #expect(choice.confidence == 0)
+    }
+
+    /// Every name detection can print is accepted by `--log-format` and gives that format back:
+    /// the fixed formats, and PostgreSQL stderr and syslog with each common prefix (inferred
+    /// prefixes are checked end to end on real files, `SyslogStreamTests`).
+    @Test func everyDetectableNameIsAccepted() {
+        var names = Analyzer.namedFormats().map(\.name)
+        for prefix in PostgresFormat.commonPrefixes {
+            names.append(PostgresFormat.stderr(prefix: prefix).name)
+            names.append(PostgresFormat.syslog(prefix: prefix).name)
+        }
+        names.append(PostgresFormat.syslog(prefix: "db=%d,user=%u,app=%a,client=%h ").name)
+        for name in names {
+            let detector = Analyzer.detector(named: name)
+            #expect(detector != nil, "\(name)")
+            #expect(detector?.choose([]).format?.name == name, "\(name)")
+        }
+        #expect(Analyzer.detector(named: "postgres-syslog") != nil)
+        #expect(Analyzer.detector(named: "postgres-stderr") != nil)
+        #expect(Analyzer.detector(named: "postgres-smoke") == nil)
+    }
+
+    /// A syslog sample with one line of another program: PostgreSQL syslog, not plain syslog.
+    @Test func foreignSyslogLineKeepsPostgres() {
+        var sample: [String] = []
+        for n in 1...199 {
+            sample.append("Feb 11 13:15:\(String(format: "%02d", n % 60)) host postgres[\(100 + n)]: [\(n)-1] db=x,user=y LOG:  duration: 1.0 ms  statement: SELECT \(n)")
+        }
+        sample.insert("Feb 11 13:15:41 host systemd[1]: Started PostgreSQL RDBMS.", at: 40)
+        let choice = FormatDetector.automatic().choose(lines(sample))
+        #expect(choice.format?.name == "postgres-syslog 'db=%d,user=%u '")
+        #expect(choice.matched == 200)
+    }
+
+    /// `--pg-prefix` on syslog-framed lines reads them after the syslog header.
+    @Test func pgPrefixFitsSyslog() {
+        let syslog = lines(["Feb 11 13:15:41 host postgres[7]: [1-1] db=x,user=y LOG:  duration: 1.0 ms  statement: SELECT 1"])
+        #expect(FormatDetector.postgresPrefix("db=%d,user=%u ").choose(syslog).format?.name == "postgres-syslog 'db=%d,user=%u '")
+        let stderr = lines(["2026-01-01 10:00:00 UTC [7] LOG:  duration: 1.0 ms  statement: SELECT 1"])
+        #expect(FormatDetector.postgresPrefix("%t [%p] ").choose(stderr).format?.name == "postgres-stderr '%t [%p] '")
+        #expect(FormatDetector.postgresPrefix("%t [%p] ").choose(lines(["nothing"])).format?.name == "postgres-stderr '%t [%p] '")
     }
 }
