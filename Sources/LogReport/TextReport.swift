@@ -105,6 +105,9 @@ public enum TextReport {
             if input.unmatched > 0 { line += ", \(count(input.unmatched)) unmatched" }
             if input.overlong > 0 { line += ", \(count(input.overlong)) over the line cap (cut)" }
             out += line + "\n"
+            if let guessed = input.guessedNginxFormat {
+                out += "    read as --nginx-format '\(guessed)' (guessed from the first lines; pass your own to correct it)\n"
+            }
             if let error = input.error { out += "    error: \(error)\n" }
         }
         if let range = analysis.timeRange {
