@@ -127,8 +127,8 @@ public struct NginxFormat: Sendable {
         case (.bracketed, _): return bracketValue
         case (.bare, "remote_addr"):
             // Proxies that log a forwarded-for list: alone (`a, b, c`), or before the address,
-            // quoted (`"a, b" c`) or not (`a, b c`).
-            return #""[^"]*" \S+|[^\s,]++(?:, [^\s,]++)+ \S+|\S+(?:, \S+)*"#
+            // quoted (`"a, b" c`) or not (`a, b c`). The usual case first: no backtracking.
+            return #"\S+(?:, \S+)*|"[^"]*" \S+|[^\s,]++(?:, [^\s,]++)+ \S+"#
         case (.bare, "msec"): return decimal
         case (.bare, "status"): return #"\d{3}"#
         case (.bare, "body_bytes_sent"), (.bare, "bytes_sent"), (.bare, "request_length"),
