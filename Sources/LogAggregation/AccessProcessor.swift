@@ -5,7 +5,8 @@ import PCRE2
 /// adds it to one `TrafficAggregate` shared by every access-log input the worker reads.
 public final class AccessProcessor: LineProcessor {
     public private(set) var aggregate: TrafficAggregate
-    /// Parsers by format name: one per pattern, made once per worker (they own match data).
+    /// Parsers by format name and pattern text (guessed formats of two inputs may share a
+    /// name): one per pattern, made once per worker (they own match data).
     var parsers: [String: AccessRecordParser] = [:]
     var parser: AccessRecordParser?
     var record = AccessRecord()
@@ -19,11 +20,12 @@ public final class AccessProcessor: LineProcessor {
 
     /// Selects the pattern for the next input.
     public func begin(name: String, pattern: CompiledPattern) {
-        if let known = parsers[name] {
+        let key = name + "\u{0}" + pattern.source
+        if let known = parsers[key] {
             parser = known
         } else {
             let made = AccessRecordParser(pattern: pattern, zone: zone)
-            parsers[name] = made
+            parsers[key] = made
             parser = made
         }
     }

@@ -14,6 +14,9 @@ public struct InputSummary: Sendable {
     public var bytesRead: UInt64 = 0
     /// A read error that ended the input early (what came before it still counts).
     public var error: String?
+    /// The nginx `log_format` detection guessed for the input, when it guessed one (a built-in
+    /// with `name=value` fields appended, or a custom layout).
+    public var guessedNginxFormat: String?
 
     public init(name: String, format: String) {
         self.name = name
@@ -29,6 +32,7 @@ public struct InputSummary: Sendable {
         overlong += other.overlong
         bytesRead += other.bytesRead
         if error == nil { error = other.error }
+        if guessedNginxFormat == nil { guessedNginxFormat = other.guessedNginxFormat }
     }
 }
 

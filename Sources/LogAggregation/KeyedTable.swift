@@ -19,9 +19,12 @@ public protocol KeyedValue: Sendable {
 /// Keys live in one byte arena; lookup is an open-addressing probe on a 64-bit hash, so a key
 /// already present costs a hash and a compare, and no allocation. Past `capacity` keys the
 /// least-seen half is evicted: their weight is counted in `evictedWeight`, and `evictionFloor`
-/// (the largest evicted weight, summed over merged tables) bounds how much any listed count may
-/// be short by. With no eviction, counts are exact and merging tables of disjoint inputs equals
-/// one pass over both.
+/// bounds how much any listed count may be short by: a key evicted and seen again restarts
+/// from zero, losing at most the largest weight evicted in that round, so the floor is the sum
+/// over rounds (and over merged tables) of each round's largest evicted weight. With no
+/// eviction, counts are exact and merging tables of disjoint inputs equals one pass over both;
+/// with eviction, which keys survive depends on the order and split of the input (see
+/// docs/json-schema.md, "Split-dependent fields").
 public struct KeyedTable<Value: KeyedValue>: Sendable {
     /// Where a key is, kept apart from its value so a probe copies no arrays.
     struct KeyRef: Sendable {
@@ -138,11 +141,13 @@ public struct KeyedTable<Value: KeyedValue>: Sendable {
     mutating func evictLeastSeenHalf() {
         let order = values.indices.sorted { values[$0].weight > values[$1].weight }
         let keep = order.prefix(capacity / 2)
+        var roundFloor: UInt64 = 0
         for i in order.dropFirst(capacity / 2) {
-            evictedWeight += values[i].weight
+            evictedWeight &+= values[i].weight
             evictedKeys += 1
-            evictionFloor = Swift.max(evictionFloor, values[i].weight)
+            roundFloor = Swift.max(roundFloor, values[i].weight)
         }
+        evictionFloor &+= roundFloor
         var newArena: [UInt8] = []
         var newValues: [Value] = []
         var newKeys: [KeyRef] = []

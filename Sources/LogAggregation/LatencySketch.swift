@@ -24,9 +24,13 @@ import Darwin
 /// Any double is accepted, so that no input line can trap or bloat it: a NaN is not a duration
 /// and is ignored (not counted, no effect on `min`/`max`/`mean`); positive values outside
 /// [`trackedRange`] (1 ns to 10^9 s, about 31 years; `.infinity` included) are counted in its
-/// edge buckets, so the guarantee holds inside that range and the bucket array never exceeds
-/// about 2,100 slots whatever the values; `min`/`max` stay exact (`.infinity` too); values whose
-/// millionths do not fit 9·10^15 are left out of `sum` and `mean`.
+/// edge buckets, so the guarantee holds inside that range; `min`/`max` stay exact (`.infinity`
+/// too); values whose millionths do not fit 9·10^15 are left out of `sum` and `mean`.
+///
+/// Memory: the tracked range is cut into `pageCount` pages of `pageSize` buckets, and a page is
+/// allocated when a value first falls in it. A sketch never holds more than
+/// `pageCount · pageSize` (2,112) slots, and two values decades apart cost two pages, not every
+/// bucket between them. Request times of one service span a few decades: a few pages.
 public struct LatencySketch: Sendable, Equatable {
     /// The guarantee stated to users: every quantile as printed is within 1% of the true value.
     public static let relativeAccuracy = 0.01
@@ -37,9 +41,21 @@ public struct LatencySketch: Sendable, Equatable {
     static let gamma = (1 + bucketAccuracy) / (1 - bucketAccuracy)
     static let inverseLogGamma = 1 / log(gamma)
 
-    /// counts[i] is the number of values v with gamma^(offset+i-1) < v ≤ gamma^(offset+i).
+    /// Buckets per page (a power of two: the slot in a page is the index's low bits).
+    static let pageShift = 6
+    static let pageSize = 1 << pageShift
+    /// The bucket index of the smallest and largest tracked value (1 ns and 10^9 s); literals
+    /// checked against `index(_:)` by the tests: no lazy global on the per-line path.
+    static let lowestIndex = -1046
+    static let highestIndex = 1047
+    static let pageCount = (highestIndex - lowestIndex) / pageSize + 1
+
+    /// pageStart[p] is where page p's `pageSize` counts start in `counts`, or -1 while no value
+    /// fell in it. Empty until the first positive value.
+    var pageStart: [Int32] = []
+    /// counts[pageStart[p] + k] is the number of values v with gamma^(i-1) < v ≤ gamma^i, where
+    /// i = lowestIndex + p·pageSize + k.
     var counts: [UInt64] = []
-    var offset = 0
     public private(set) var zeroCount: UInt64 = 0
     public private(set) var count: UInt64 = 0
     /// Sum of the values in millionths, an integer so that merging in any order gives the same
@@ -73,33 +89,37 @@ public struct LatencySketch: Sendable, Equatable {
         if value > max { max = value }
         guard value > 0 else { zeroCount &+= 1; return }
         // Literals rather than `trackedRange`: no lazy global on the per-line path.
-        let i = LatencySketch.index(value < 1e-9 ? 1e-9 : (value > 1e9 ? 1e9 : value))
-        let slot = i &- offset
-        if slot >= 0 && slot < counts.count {
-            counts[slot] &+= 1
-        } else {
-            addSlow(index: i, count: 1)
+        let r = LatencySketch.index(value < 1e-9 ? 1e-9 : (value > 1e9 ? 1e9 : value)) &- LatencySketch.lowestIndex
+        if !pageStart.isEmpty {
+            let start = Int(pageStart[r >> LatencySketch.pageShift])
+            if start >= 0 {
+                counts[start &+ (r & (LatencySketch.pageSize - 1))] &+= 1
+                return
+            }
         }
+        addSlow(relative: r, count: 1)
     }
 
-    /// Slots added beyond the one needed when the sketch grows, so a sketch reaches its range
-    /// in a few reallocations instead of one per new index.
-    static let growthSlack = 32
-
+    /// Adds `n` at relative index `r` (index − lowestIndex), allocating its page if needed.
     @inline(never)
-    mutating func addSlow(index i: Int, count n: UInt64) {
-        let slack = Swift.max(LatencySketch.growthSlack, counts.count / 2)
-        if counts.isEmpty {
-            offset = i - slack / 2
-            counts = [UInt64](repeating: 0, count: slack)
-        } else if i < offset {
-            let newOffset = i - slack
-            counts.insert(contentsOf: repeatElement(0, count: offset - newOffset), at: 0)
-            offset = newOffset
-        } else if i >= offset + counts.count {
-            counts.append(contentsOf: repeatElement(0, count: i - offset - counts.count + 1 + slack))
+    mutating func addSlow(relative r: Int, count n: UInt64) {
+        if pageStart.isEmpty { pageStart = [Int32](repeating: -1, count: LatencySketch.pageCount) }
+        let page = r >> LatencySketch.pageShift
+        if pageStart[page] < 0 {
+            pageStart[page] = Int32(counts.count)
+            counts.append(contentsOf: repeatElement(0, count: LatencySketch.pageSize))
         }
-        counts[i - offset] &+= n
+        counts[Int(pageStart[page]) + (r & (LatencySketch.pageSize - 1))] &+= n
+    }
+
+    /// Calls `body` with each non-empty bucket's index and count, in increasing index order.
+    func forEachBucket(_ body: (_ index: Int, _ count: UInt64) -> Bool) {
+        for (page, start) in pageStart.enumerated() where start >= 0 {
+            for k in 0..<LatencySketch.pageSize {
+                let n = counts[Int(start) + k]
+                if n > 0, !body(LatencySketch.lowestIndex + page * LatencySketch.pageSize + k, n) { return }
+            }
+        }
     }
 
     public mutating func merge(_ other: LatencySketch) {
@@ -109,9 +129,9 @@ public struct LatencySketch: Sendable, Equatable {
         sumMicros &+= other.sumMicros
         min = Swift.min(min, other.min)
         max = Swift.max(max, other.max)
-        for (slot, n) in other.counts.enumerated() where n > 0 {
-            let i = other.offset + slot
-            if i >= offset && i < offset + counts.count { counts[i - offset] &+= n } else { addSlow(index: i, count: n) }
+        other.forEachBucket { i, n in
+            addSlow(relative: i - LatencySketch.lowestIndex, count: n)
+            return true
         }
     }
 
@@ -125,29 +145,30 @@ public struct LatencySketch: Sendable, Equatable {
         let rank = UInt64((q * Double(count - 1)).rounded(.down))
         if rank < zeroCount { return 0 }
         var seen = zeroCount
-        for (slot, n) in counts.enumerated() where n > 0 {
-            seen += n
-            if seen > rank {
-                let e = DecimalRounding.shortest(LatencySketch.estimate(offset + slot), within: LatencySketch.printingSlack)
-                return Swift.min(Swift.max(e, min), max)
-            }
+        var found: Double? = nil
+        forEachBucket { i, n in
+            seen &+= n
+            guard seen > rank else { return true }
+            found = DecimalRounding.shortest(LatencySketch.estimate(i), within: LatencySketch.printingSlack)
+            return false
         }
-        return max
+        guard let e = found else { return max }
+        return Swift.min(Swift.max(e, min), max)
     }
 
     /// Equal when they hold the same counts per bucket, whatever the layout of their arrays.
     public static func == (a: LatencySketch, b: LatencySketch) -> Bool {
         guard a.count == b.count, a.zeroCount == b.zeroCount, a.sumMicros == b.sumMicros,
               a.min == b.min || (a.count == 0), a.max == b.max || (a.count == 0) else { return false }
-        let low = Swift.min(a.offset, b.offset)
-        let high = Swift.max(a.offset + a.counts.count, b.offset + b.counts.count)
-        for i in low..<high where a.bucketCount(i) != b.bucketCount(i) { return false }
+        for i in lowestIndex...highestIndex where a.bucketCount(i) != b.bucketCount(i) { return false }
         return true
     }
 
     func bucketCount(_ index: Int) -> UInt64 {
-        let slot = index - offset
-        return slot >= 0 && slot < counts.count ? counts[slot] : 0
+        let r = index - LatencySketch.lowestIndex
+        guard r >= 0, !pageStart.isEmpty, r >> LatencySketch.pageShift < pageStart.count else { return 0 }
+        let start = Int(pageStart[r >> LatencySketch.pageShift])
+        return start < 0 ? 0 : counts[start + (r & (LatencySketch.pageSize - 1))]
     }
 
     public var sum: Double { Double(sumMicros) / 1e6 }

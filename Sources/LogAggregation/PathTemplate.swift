@@ -1,8 +1,10 @@
 /// Groups request paths: `/api/users/42?x=1` and `/api/users/77` are both `/api/users/:id`.
 ///
 /// The query string is already gone (the parser strips it). A whole segment becomes `:id` when it
-/// is all decimal digits, a UUID (8-4-4-4-12 hex digits), or all hex digits with length ≥ 8 and at
-/// least one decimal digit (object ids, hashes). Other segments stay as written.
+/// is all decimal digits, a UUID (8-4-4-4-12 hex digits), all hex digits with length ≥ 8 and at
+/// least one decimal digit (object ids, hashes), or a prefixed number: letters, then one or more
+/// groups of `-` and digits (`SKU-123`, `ORD-2024-0001`). Other segments stay as written
+/// (`v1`, `api-v2`, `item-42-large`).
 public enum PathTemplate {
     /// Longest templated path kept; longer ones are cut (and still grouped by their first bytes).
     public static let maxLength = 512
@@ -10,6 +12,27 @@ public enum PathTemplate {
     @inline(__always)
     static func isHex(_ b: UInt8) -> Bool {
         (b >= 48 && b <= 57) || (b >= 97 && b <= 102) || (b >= 65 && b <= 70)
+    }
+
+    @inline(__always)
+    static func isLetter(_ b: UInt8) -> Bool {
+        (b | 0x20) >= 97 && (b | 0x20) <= 122
+    }
+
+    /// `SKU-123`, `ORD-2024-0001`: letters, then groups of a dash and at least one digit.
+    @inline(__always)
+    static func isPrefixedNumber(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Bool {
+        var i = start
+        while i < end, isLetter(bytes[i]) { i += 1 }
+        guard i > start, i < end else { return false }
+        while i < end {
+            guard bytes[i] == UInt8(ascii: "-") else { return false }
+            i += 1
+            let digits = i
+            while i < end, bytes[i] >= 48, bytes[i] <= 57 { i += 1 }
+            guard i > digits else { return false }
+        }
+        return true
     }
 
     @inline(__always)
@@ -24,7 +47,7 @@ public enum PathTemplate {
             if b >= 48 && b <= 57 { anyDigit = true; continue }
             allDigits = false
             if isHex(b) { continue }
-            guard n == 36 && b == UInt8(ascii: "-") else { return false }
+            guard n == 36 && b == UInt8(ascii: "-") else { return isPrefixedNumber(bytes, start, end) }
             allHex = false
         }
         if allDigits { return true }
@@ -34,8 +57,8 @@ public enum PathTemplate {
         for i in 0..<36 {
             let b = bytes[start + i]
             if i == 8 || i == 13 || i == 18 || i == 23 {
-                if b != UInt8(ascii: "-") { return false }
-            } else if !isHex(b) { return false }
+                if b != UInt8(ascii: "-") { return isPrefixedNumber(bytes, start, end) }
+            } else if !isHex(b) { return isPrefixedNumber(bytes, start, end) }
         }
         return true
     }

@@ -111,6 +111,41 @@ public struct TimeBuckets<Bucket: BucketValue>: Sendable {
     public var ordered: [(start: Int64, bucket: Bucket)] {
         zip(starts, buckets).sorted { $0.0 < $1.0 }.map { ($0.0, $0.1) }
     }
+
+    /// Buckets in time order with the silent ones between them as empty buckets, so that an
+    /// outage shows as buckets of zero instead of vanishing. At most `maxBuckets` buckets in
+    /// all: when filling every gap would exceed that (a stray timestamp years away), the
+    /// shortest gaps are filled first and longer ones stay open.
+    public var orderedFillingGaps: [(start: Int64, bucket: Bucket)] {
+        let present = ordered
+        guard present.count > 1 else { return present }
+        // Empty buckets in each gap; a gap too wide to count is never filled.
+        var gaps: [(after: Int, empty: Int)] = []
+        for i in 1..<present.count {
+            let (span, overflow) = present[i].start.subtractingReportingOverflow(present[i - 1].start)
+            let empty = overflow ? Int64.max : span / width - 1
+            if empty > 0 { gaps.append((i - 1, empty > Int64(maxBuckets) ? Int.max : Int(empty))) }
+        }
+        var budget = maxBuckets - present.count
+        var filled = Set<Int>()
+        for gap in gaps.sorted(by: { ($0.empty, $0.after) < ($1.empty, $1.after) }) {
+            guard gap.empty <= budget else { break }
+            budget -= gap.empty
+            filled.insert(gap.after)
+        }
+        var out: [(start: Int64, bucket: Bucket)] = []
+        out.reserveCapacity(maxBuckets - budget)
+        for (i, item) in present.enumerated() {
+            out.append(item)
+            guard filled.contains(i) else { continue }
+            var start = item.start + width
+            while start < present[i + 1].start {
+                out.append((start, Bucket()))
+                start += width
+            }
+        }
+        return out
+    }
 }
 
 /// `a / b` rounded toward negative infinity (bucket starts before 1970 floor downward too).

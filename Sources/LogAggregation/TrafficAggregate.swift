@@ -124,8 +124,16 @@ public struct TrafficAggregate: Sendable {
         lastTime = Swift.max(lastTime, other.lastTime)
     }
 
-    /// Buckets in time order.
+    /// The `k` paths with the highest p95 latency among those with at least `minimumRequests`
+    /// timed requests (see `Ranking`), ties broken by path.
+    public func slowestPaths(_ k: Int, minimumRequests: UInt64) -> [(key: String, value: PathStats)] {
+        paths.top(k) { $0.latency.count >= minimumRequests ? ($0.latency.quantile(0.95) ?? -1) : -1 }
+            .filter { $0.value.latency.count >= minimumRequests && $0.value.latency.count > 0 }
+    }
+
+    /// Buckets in time order, minutes (or buckets) without traffic between the first and the
+    /// last included as empty ones: a gap in traffic is an outage to see, not to hide.
     public var orderedBuckets: [(start: Int64, stats: BucketStats)] {
-        series.ordered.map { ($0.start, $0.bucket) }
+        series.orderedFillingGaps.map { ($0.start, $0.bucket) }
     }
 }

@@ -32,8 +32,17 @@ public struct NginxFormat: Sendable {
         name: "nginx-main+request_time",
         logFormat: main.logFormat + " $request_time")
 
+    /// The default `log_format upstreaminfo` of the Kubernetes ingress-nginx controller: combined,
+    /// then `$request_length` (an integer) before `$request_time`, the upstream's name, address
+    /// list, lengths, times and statuses, and the request id.
+    public static let ingressNginx = NginxFormat(
+        name: "ingress-nginx",
+        logFormat: combined.logFormat
+            + " $request_length $request_time [$proxy_upstream_name] [$proxy_alternative_upstream_name]"
+            + " $upstream_addr $upstream_response_length $upstream_response_time $upstream_status $req_id")
+
     /// Built-in formats, most specific first: detection prefers the first of equally good matches.
-    public static let builtins: [NginxFormat] = [combinedUpstream, mainRequestTime, combinedRequestTime, main, combined]
+    public static let builtins: [NginxFormat] = [ingressNginx, combinedUpstream, mainRequestTime, combinedRequestTime, main, combined]
 
     enum Token: Equatable {
         case literal(String)
@@ -97,7 +106,13 @@ public struct NginxFormat: Sendable {
     static let quotedValue = #"[^"\\]*(?:\\.[^"\\]*)*"#
     static let bracketValue = #"[^\]]*"#
     static let decimal = #"\d+(?:\.\d+)?"#
-    static let upstreamList = #"(?:-|\d+(?:\.\d+)?)(?:(?:, | : )(?:-|\d+(?:\.\d+)?))*"#
+    /// A time nginx writes with millisecond precision (`$request_time`, `$upstream_*_time`):
+    /// always with a dot, so an integer field (`$request_length`) is never read as a time.
+    static let seconds = #"\d+\.\d+"#
+    /// Per-upstream values when a request went to several: `, ` between servers, ` : ` between
+    /// upstream groups, `-` for a server that gave none.
+    static let upstreamTimes = #"(?:-|\d+\.\d+)(?:(?:, | : )(?:-|\d+\.\d+))*"#
+    static let upstreamIntegers = #"(?:-|\d+)(?:(?:, | : )(?:-|\d+))*"#
 
     /// Where a variable stands: what nginx can write there depends on it.
     enum Context { case quoted, bracketed, bare }
@@ -110,16 +125,23 @@ public struct NginxFormat: Sendable {
         case (_, "time_local"): return #"\d{1,2}/[A-Za-z]{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}"#
         case (_, "time_iso8601"): return #"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?"#
         case (.bracketed, _): return bracketValue
-        case (.bare, "remote_addr"): return #"\S+(?:, \S+)*"#  // proxies that log a forwarded-for list
+        case (.bare, "remote_addr"):
+            // Proxies that log a forwarded-for list: alone (`a, b, c`), or before the address,
+            // quoted (`"a, b" c`) or not (`a, b c`). The usual case first: no backtracking.
+            return #"\S+(?:, \S+)*|"[^"]*" \S+|[^\s,]++(?:, [^\s,]++)+ \S+"#
         case (.bare, "msec"): return decimal
         case (.bare, "status"): return #"\d{3}"#
         case (.bare, "body_bytes_sent"), (.bare, "bytes_sent"), (.bare, "request_length"),
              (.bare, "connection"), (.bare, "connection_requests"), (.bare, "pid"):
             return #"\d+|-"#
-        case (.bare, "request_time"), (.bare, "upstream_connect_time"), (.bare, "upstream_header_time"):
-            return "-|" + decimal
-        case (.bare, "upstream_response_time"), (.bare, "upstream_status"), (.bare, "upstream_response_length"):
-            return upstreamList
+        case (.bare, "request_time"):
+            return "-|" + seconds
+        case (.bare, "upstream_response_time"), (.bare, "upstream_connect_time"), (.bare, "upstream_header_time"):
+            return upstreamTimes
+        case (.bare, "upstream_status"), (.bare, "upstream_response_length"):
+            return upstreamIntegers
+        case (.bare, "upstream_addr"):
+            return #"\S+(?:(?:, | : )\S+)*"#
         case (.bare, _): return #"\S*"#
         }
     }

@@ -163,7 +163,7 @@ public enum ApplicationReport {
         var line = "   services:"
         var shown = 0
         for s in services {
-            let part = " \(s.nameText.replacingControlCharacters()) \(TextReport.count(s.count))"
+            let part = " \(TerminalText.escaped(s.nameText)) \(TextReport.count(s.count))"
             if shown > 0 && line.count + part.count + 12 > width { break }
             line += (shown > 0 ? "," : "") + part
             shown += 1

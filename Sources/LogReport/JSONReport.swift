@@ -75,8 +75,9 @@ public enum JSONReport {
             ("by_count", .array(traffic.paths.top(options.topPaths) { Double($0.requests) }.map(pathObject))),
         ]
         if analysis.hasLatency {
-            topPaths.append(("by_p95", .array(traffic.paths.top(options.topPaths) { $0.latency.quantile(0.95) ?? -1 }
-                .filter { $0.value.latency.count > 0 }.map(pathObject))))
+            let floor = Ranking.minimumRequests(traffic.buckets)
+            topPaths.append(("by_p95_min_requests", .number(floor)))
+            topPaths.append(("by_p95", .array(traffic.slowestPaths(options.topPaths, minimumRequests: floor).map(pathObject))))
         }
         let samples: [JSONValue] = analysis.samples.map {
             .object([("input", .string($0.input)), ("line", .number($0.line)), ("text", .string($0.text))])

@@ -247,7 +247,7 @@ public enum PostgresReport {
         if a.truncatedEvents > 0 { out += "  \(count(a.truncatedEvents)) events longer than the cap were cut\n" }
         if a.untimed > 0 { out += "  \(count(a.untimed)) events without a readable time (in totals, in no bucket)\n" }
         for u in a.doubtfulAbbreviations {
-            let name = u.abbreviation.replacingControlCharacters()
+            let name = TerminalText.escaped(u.abbreviation)
             if let offset = u.offset {
                 out += "  warning: \(count(u.lines)) \(u.lines == 1 ? "line" : "lines") stamped \(name): read as UTC\(offsetText(offset)), but other zones use \(name) too;"
                     + " name the zone that wrote the log with --tz (an IANA name such as Asia/Shanghai)\n"

@@ -65,10 +65,12 @@ public enum TextReport {
         return "\(v)%"
     }
 
-    /// Seconds shown as ms below 10 s: `12ms`, `1.25s`.
+    /// Seconds shown as ms below 1 s: `12ms`, `1.25s`. Any double prints (a pattern can read
+    /// `-99999999999999999999` as a request time): only values under a second in magnitude
+    /// become an integer of milliseconds.
     static func duration(_ seconds: Double?) -> String {
         guard let s = seconds else { return "-" }
-        if s < 1 { return "\(Int((s * 1000).rounded()))ms" }
+        if s > -1 && s < 1 { return "\(Int((s * 1000).rounded()))ms" }
         return "\((s * 100).rounded() / 100)s"
     }
 
@@ -108,6 +110,9 @@ public enum TextReport {
             if input.overlong > 0 { line += ", \(count(input.overlong)) over the line cap (cut)" }
             if input.limitExceeded > 0 { line += ", \(count(input.limitExceeded)) hit the regex match limit" }
             out += line + "\n"
+            if let guessed = input.guessedNginxFormat {
+                out += "    read as --nginx-format '\(TerminalText.escaped(guessed))' (guessed from the first lines; pass your own to correct it)\n"
+            }
             if let error = input.error { out += "    error: \(TerminalText.escaped(error))\n" }
         }
         if let range = analysis.timeRange {
@@ -151,16 +156,23 @@ public enum TextReport {
             return
         }
         let worst = options.maxBucketRows / 2
-        out += "\nWorst buckets by 5xx rate (\(buckets.count) buckets of \(TimeText.width(analysis.traffic.bucketSeconds)))\n"
-        let byErrors = buckets.filter { $0.stats.count(ofClass: 5) > 0 }
-            .sorted { ($0.stats.rate(ofClass: 5), $1.start) > ($1.stats.rate(ofClass: 5), $0.start) }.prefix(worst)
-        out += byErrors.isEmpty ? "  (no 5xx)\n" : table(header, byErrors.map { bucketRow($0.start, $0.stats, analysis) })
+        // Ranked by volume-aware measures (see `Ranking`): a minute with one failed request
+        // is not an incident.
+        let floor = Ranking.minimumRequests(buckets.map(\.stats))
+        out += "\nWorst buckets by 5xx rate (\(buckets.count) buckets of \(TimeText.width(analysis.traffic.bucketSeconds))"
+        out += "; buckets of \(floor)+ requests, by the lower end of the rate's 95% interval)\n"
+        let byErrors = buckets.filter { $0.stats.count(ofClass: 5) > 0 && $0.stats.requests >= floor }
+            .map { (bucket: $0, score: Ranking.rateLowerBound($0.stats.count(ofClass: 5), of: $0.stats.requests)) }
+            .sorted { ($0.score, $1.bucket.start) > ($1.score, $0.bucket.start) }.prefix(worst).map(\.bucket)
+        out += byErrors.isEmpty ? "  (no 5xx in a bucket of \(floor)+ requests)\n"
+            : table(header, byErrors.map { bucketRow($0.start, $0.stats, analysis) })
         if analysis.hasLatency {
-            out += "\nWorst buckets by p95 latency\n"
-            let bySlow = buckets.filter { $0.stats.latency.count > 0 }
+            out += "\nWorst buckets by p95 latency (buckets of \(floor)+ timed requests)\n"
+            let bySlow = buckets.filter { $0.stats.latency.count >= floor }
                 .sorted { ($0.stats.latency.quantile(0.95) ?? 0, $1.start) > ($1.stats.latency.quantile(0.95) ?? 0, $0.start) }
                 .prefix(worst)
-            out += table(header, bySlow.map { bucketRow($0.start, $0.stats, analysis) })
+            out += bySlow.isEmpty ? "  (no bucket of \(floor)+ timed requests)\n"
+                : table(header, bySlow.map { bucketRow($0.start, $0.stats, analysis) })
         }
     }
 
@@ -209,9 +221,10 @@ public enum TextReport {
         if !paths.isExact { out += " (approximate: counts may be short by up to \(count(paths.evictionFloor)))" }
         out += "\n" + table(header, rows(paths.top(options.topPaths) { Double($0.requests) }))
         if analysis.hasLatency {
-            out += "\nTop paths by p95 latency\n"
-            let slow = paths.top(options.topPaths) { $0.latency.quantile(0.95) ?? -1 }.filter { $0.value.latency.count > 0 }
-            out += table(header, rows(slow))
+            let floor = Ranking.minimumRequests(analysis.traffic.buckets)
+            out += "\nTop paths by p95 latency (paths of \(floor)+ timed requests)\n"
+            let slow = analysis.traffic.slowestPaths(options.topPaths, minimumRequests: floor)
+            out += slow.isEmpty ? "  (no path of \(floor)+ timed requests)\n" : table(header, rows(slow))
         }
     }
 

@@ -12,6 +12,10 @@ public struct FormatDetector: Sendable {
         public let matched: Int
         public let sampled: Int
         public let runnerUp: (name: String, matched: Int)?
+        /// The nginx `log_format` logsift read the input with when it guessed one (a built-in
+        /// with `name=value` fields appended, or a custom layout): what to pass to
+        /// `--nginx-format` to read it so on purpose, or to correct.
+        public var guessedNginxFormat: String? = nil
         public var confidence: Double { sampled == 0 ? 0 : Double(matched) / Double(sampled) }
     }
 
@@ -87,7 +91,17 @@ public struct FormatDetector: Sendable {
             scored.append((.postgres(postgres.format), postgres.matched))
         }
         scored += candidates.map { ($0, FormatDetector.score($0, sample)) }
-        if detectFamilies { scored += FormatDetector.familyCandidates(sample) }
+        var guessed: [String: String] = [:]
+        if detectFamilies {
+            // A custom nginx layout competes right after the built-ins (it wins a tie with the
+            // application formats: a quoted request line and a status make an access log).
+            if let custom = NginxFormat.inferred(from: sample), let pattern = try? custom.compile() {
+                let format = LogFormat.access(name: custom.name, pattern: pattern)
+                scored.append((format, FormatDetector.score(format, sample)))
+                guessed[custom.name] = custom.logFormat
+            }
+            scored += FormatDetector.familyCandidates(sample)
+        }
         let ranked = scored.enumerated().sorted { a, b in
             a.element.hits != b.element.hits ? a.element.hits > b.element.hits : a.offset < b.offset
         }.map(\.element)
@@ -101,8 +115,26 @@ public struct FormatDetector: Sendable {
             return Choice(format: nil, matched: 0, sampled: sample.count, runnerUp: nil)
         }
         let runner = ranked.dropFirst().first { $0.format.name != best.format.name && $0.hits > 0 }
-        return Choice(format: best.format, matched: best.hits, sampled: sample.count,
-                      runnerUp: runner.map { ($0.format.name, $0.hits) })
+        var choice = Choice(format: best.format, matched: best.hits, sampled: sample.count,
+                            runnerUp: runner.map { ($0.format.name, $0.hits) })
+        choice.guessedNginxFormat = guessed[best.format.name]
+        if detectFamilies, let extended = FormatDetector.withTrailingFields(best.format, sample) {
+            choice = Choice(format: extended.format, matched: extended.hits, sampled: sample.count,
+                            runnerUp: (best.format.name, best.hits), guessedNginxFormat: extended.logFormat)
+        }
+        return choice
+    }
+
+    /// A built-in nginx format extended by the `name=value` fields most matched lines carry
+    /// after it (`combined` + `rt=0.123 urt=0.120`), so they are read instead of dropped; nil
+    /// when there are none.
+    static func withTrailingFields(_ format: LogFormat, _ sample: [[UInt8]]) -> (format: LogFormat, hits: Int, logFormat: String)? {
+        guard case .access(let name, _) = format,
+              let builtin = NginxFormat.builtins.first(where: { $0.name == name }),
+              let extended = builtin.withTrailingFields(in: sample),
+              let pattern = try? extended.compile() else { return nil }
+        let candidate = LogFormat.access(name: extended.name, pattern: pattern)
+        return (candidate, score(candidate, sample), extended.logFormat)
     }
 
     /// Candidates from the families that detect their own formats, with their scores:

@@ -54,6 +54,10 @@ final class Worker {
             format = detector.choose(sniffed).format
             result.summary.format = format?.name ?? "unknown"
         }
+        if detector.detectFamilies, case .access(let name, let pattern) = format,
+           !NginxFormat.builtins.contains(where: { $0.name == name }) {
+            result.summary.guessedNginxFormat = pattern.source
+        }
         switch format {
         case .access(let name, let pattern):
             let processor = access ?? configuration.makeAccessProcessor()

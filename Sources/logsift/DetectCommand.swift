@@ -36,6 +36,7 @@ struct DetectCommand: ParsableCommand {
                     ("runner_up", d.choice?.runnerUp.map { r in
                         .object([("format", .string(r.name)), ("matched", .number(r.matched))]) } ?? .null),
                     ("error", d.error.map { .string($0) } ?? .null),
+                    ("guessed_nginx_format", d.choice?.guessedNginxFormat.map { .string($0) } ?? .null),
                 ])
             }
             try StandardOutput.write(JSONValue.array(items).rendered() + "\n")
@@ -48,7 +49,17 @@ struct DetectCommand: ParsableCommand {
                 rows.append([d.input, d.formatName ?? "unknown", percent, runner])
                 if let error = d.error { rows.append(["  error: \(error)", "", "", ""]) }
             }
-            try StandardOutput.write(TextTable.render(["input", "format", "confidence", "runner-up"], rows, leftColumns: [0, 1, 2, 3]))
+            var out = TextTable.render(["input", "format", "confidence", "runner-up"], rows, leftColumns: [0, 1, 2, 3])
+            // Guessed nginx log_formats (their names are logsift's own), to paste into
+            // --nginx-format or to correct.
+            var guesses: [(name: String, format: String)] = []
+            for d in detections {
+                if let name = d.choice?.format?.name, let guessed = d.choice?.guessedNginxFormat,
+                   !guesses.contains(where: { $0.format == guessed }) { guesses.append((name, guessed)) }
+            }
+            if !guesses.isEmpty { out += "\nGuessed nginx log_format (read so; pass your own with --nginx-format to correct it):\n" }
+            for g in guesses { out += "  \(g.name): --nginx-format '\(TerminalText.escaped(g.format))'\n" }
+            try StandardOutput.write(out)
         }
         if detections.contains(where: { $0.error != nil }) { throw ExitCode(1) }
     }

@@ -169,4 +169,20 @@ import Testing
         #expect(badBucket.status == 64)
         #expect(badBucket.stderr.contains("--bucket"))
     }
+
+    /// A pattern can read any number as a request time: a huge negative one once trapped while
+    /// the text report turned it into milliseconds.
+    @Test func hugeNegativeLatencyThroughAPatternDoesNotTrap() throws {
+        let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = dir.appendingPathComponent("numbers.log")
+        // The only value, so it is also the maximum the report prints.
+        try "-999999999999999999\n".write(to: log, atomically: true, encoding: .utf8)
+        let result = try Harness.run(["report", "--pattern", "%{NUMBER:request_time}", log.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.text.contains("Latency"), "\(result.text)")
+        let json = try Harness.run(["report", "--format", "json", "--pattern", "%{NUMBER:request_time}", log.path])
+        #expect(json.status == 0)
+        #expect(((try json.json()["total"] as? [String: Any])?["latency"] as? [String: Any])?["max"] as? Double == -1e18)
+    }
 }

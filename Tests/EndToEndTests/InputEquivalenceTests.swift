@@ -89,4 +89,63 @@ import Testing
             #expect(sample["text"] as? String == "not an access log line \(line - 1)")
         }
     }
+
+    /// Over 5,000 path templates: the path table evicts, and which paths survive depends on how
+    /// the input was split. What docs/json-schema.md promises is checked against counts made
+    /// here: everything outside `top_paths` is identical for --jobs 1 and 2; in each run every
+    /// listed count is at most `max_count_error` below the truth and never above it; the ten
+    /// heavy paths (100…1,000 requests among 12,000 seen once) are the top ten by count; and
+    /// `by_p95` lists only paths with at least `by_p95_min_requests` requests.
+    @Test func manyPathTemplatesOneWorkerOrTwo() throws {
+        let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = dir.appendingPathComponent("paths.log")
+        var truth: [String: Int] = [:]
+        var lines: [String] = []
+        var heavy: [String] = []
+        for k in 0..<10 { for _ in 0..<((k + 1) * 100) { heavy.append("/heavy/h\(k)x") } }
+        var h = 0
+        for i in 0..<12_000 {
+            lines.append("/page/p\(i)x")
+            if i % 2 == 0, h < heavy.count { lines.append(heavy[h]); h += 1 }
+        }
+        lines += heavy[h...]
+        var text = ""
+        for (n, path) in lines.enumerated() {
+            truth[path, default: 0] += 1
+            let second = n / 10
+            let time = String(format: "24/Nov/2026:10:%02d:%02d +0000", second / 60 % 60, second % 60)
+            text += "10.0.0.1 - - [\(time)] \"GET \(path) HTTP/1.1\" 200 10 \"-\" \"t\" 0.\(String(format: "%03d", n % 1000))\n"
+        }
+        try text.write(to: log, atomically: true, encoding: .utf8)
+        var runs: [[String: Any]] = []
+        for jobs in ["1", "2"] {
+            let result = try Harness.run(["report", "--format", "json", "--jobs", jobs, "--split-bytes", "1", "--top", "10", log.path])
+            #expect(result.status == 0)
+            runs.append(try result.json())
+        }
+        var rest = runs.map { run -> NSDictionary in
+            var r = run
+            r["top_paths"] = nil
+            return r as NSDictionary
+        }
+        #expect(rest[0] == rest[1], "outside top_paths the reports differ")
+        rest.removeAll()
+        for (index, run) in runs.enumerated() {
+            let top = try #require(run["top_paths"] as? [String: Any])
+            #expect(top["exact"] as? Bool == false, "run \(index): no eviction, the test proves nothing")
+            let error = try #require(top["max_count_error"] as? Int)
+            let byCount = try #require(top["by_count"] as? [[String: Any]])
+            for item in byCount {
+                let path = try #require(item["path"] as? String), count = try #require(item["count"] as? Int)
+                let real = truth[path] ?? 0
+                #expect(count <= real && real - count <= error, "run \(index): \(path) \(count) of \(real), error \(error)")
+            }
+            #expect(Set(byCount.compactMap { $0["path"] as? String }) == Set((0..<10).map { "/heavy/h\($0)x" }))
+            let floor = try #require(top["by_p95_min_requests"] as? Int)
+            for item in try #require(top["by_p95"] as? [[String: Any]]) {
+                #expect((item["count"] as? Int ?? 0) >= floor)
+            }
+        }
+    }
 }

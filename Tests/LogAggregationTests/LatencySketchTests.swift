@@ -88,6 +88,30 @@ func withinBound(_ estimate: Double, _ truth: Double) -> Bool {
         #expect(sketch.counts.count < 5_000)
         #expect(sketch.quantile(1) == 1e15)
     }
+
+    /// Two values at the ends of the tracked range once made a sketch of every bucket between
+    /// them (about 2,100 slots, per time bucket and per path); now they cost two pages.
+    @Test func twoExtremeValuesAllocateTwoPages() {
+        var sketch = LatencySketch()
+        sketch.add(1e-9)
+        sketch.add(1e9)
+        #expect(sketch.counts.count <= 128, "\(sketch.counts.count) slots")
+        #expect(sketch.quantile(0) == 1e-9 && sketch.quantile(1) == 1e9)
+        var merged = LatencySketch()
+        merged.merge(sketch)
+        #expect(merged.counts.count <= 128 && merged == sketch)
+    }
+
+    /// However spread the values, a sketch holds at most the tracked range's buckets.
+    @Test func slotCountIsBoundedByTheTrackedRange() {
+        #expect(LatencySketch.index(LatencySketch.trackedRange.lowerBound) == LatencySketch.lowestIndex)
+        #expect(LatencySketch.index(LatencySketch.trackedRange.upperBound) == LatencySketch.highestIndex)
+        var sketch = LatencySketch()
+        var v = 1e-12
+        while v < 1e12 { sketch.add(v); v *= 1.005 }
+        #expect(sketch.counts.count <= LatencySketch.pageCount * LatencySketch.pageSize)
+        #expect(LatencySketch.pageCount * LatencySketch.pageSize <= 2_112)
+    }
 }
 
 extension LatencySketch {

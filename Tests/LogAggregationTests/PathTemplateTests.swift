@@ -17,6 +17,16 @@ import Testing
         ("/users/123/", "/users/:id/"),
         ("/3F2B8C1E-9A4D-4E2F-8B7C-1D2E3F4A5B6C", "/:id"),
         ("/3f2b8c1e-9a4d-4e2f-8b7c-1d2e3f4a5b6", "/3f2b8c1e-9a4d-4e2f-8b7c-1d2e3f4a5b6"),
+        // Prefixed numbers (letters, then dash-and-digits groups) are ids too.
+        ("/products/SKU-123", "/products/:id"),
+        ("/products/sku-98765/reviews", "/products/:id/reviews"),
+        ("/orders/ORD-2024-0001", "/orders/:id"),
+        ("/tickets/JIRA-7", "/tickets/:id"),
+        ("/api-v2/users", "/api-v2/users"),     // a word after the dash: a name, not an id
+        ("/item-42-large", "/item-42-large"),
+        ("/SKU-", "/SKU-"),
+        ("/-123", "/-123"),
+        ("/SKU--123", "/SKU--123"),
     ])
     func templates(_ path: String, _ expected: String) {
         #expect(PathTemplate.template(path) == expected)

@@ -36,4 +36,26 @@ struct Tally: BucketValue, Equatable {
         #expect(narrow.ordered.map(\.start) == whole.ordered.map(\.start))
         #expect(narrow.ordered.map(\.bucket) == whole.ordered.map(\.bucket))
     }
+
+    /// Silent buckets between the first and the last are listed empty: an outage is visible.
+    @Test func silentBucketsBetweenTrafficAreFilled() {
+        var series = TimeBuckets<Tally>(width: 60)
+        for t: Int64 in [0, 61, 330] { series[series.slot(for: t)].n += 1 }
+        #expect(series.orderedFillingGaps.map(\.start) == [0, 60, 120, 180, 240, 300])
+        #expect(series.orderedFillingGaps.map(\.bucket.n) == [1, 1, 0, 0, 0, 1])
+        #expect(series.ordered.count == 3)
+    }
+
+    /// A stray time years away would make millions of empty buckets: within the cap, the short
+    /// gaps are filled and the long ones stay open.
+    @Test func fillingStaysWithinTheBucketCap() {
+        var series = TimeBuckets<Tally>(width: 60, maxBuckets: 10)
+        for t: Int64 in [0, 180, 600, 1_000_000_000] { series[series.slot(for: t)].n += 1 }
+        // Gaps of 2 (60, 120), 6 (240...540) and millions; room for 10 − 4 = 6 empty buckets:
+        // the gap of 2 fits, then the gap of 6 no longer does.
+        #expect(series.orderedFillingGaps.map(\.start) == [0, 60, 120, 180, 600, 999_999_960])
+        var extreme = TimeBuckets<Tally>(width: 60, maxBuckets: 10)
+        for t: Int64 in [Int64.min + 5, 0, 60, Int64.max - 5] { extreme[extreme.slot(for: t)].n += 1 }
+        #expect(extreme.orderedFillingGaps.count == 4)
+    }
 }

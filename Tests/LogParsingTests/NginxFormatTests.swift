@@ -102,4 +102,56 @@ func record(_ format: NginxFormat, _ line: String) throws -> (AccessRecord, Stri
         #expect(try fields(.main, Self.combinedLine) == nil)
         #expect(try fields(.combined, Self.combinedLine + " 0.1") != nil)  // extra fields are tolerated
     }
+
+    // An ingress-nginx line (the controller's default `upstreaminfo` format): `89` is
+    // `$request_length`, `0.001` the request time.
+    static let ingressLine = #"192.168.64.1 - - [07/Feb/2020:11:48:51 +0000] "POST /products HTTP/1.1" 200 59 "-" "curl/7.54.0" 89 0.001 [default-web-8080] [] 172.17.0.5:8080 59 0.000 200 529a007902362a5f51385a5fa7049884"#
+
+    @Test func integerFieldIsNeverReadAsRequestTime() throws {
+        // nginx writes $request_time as seconds with milliseconds, always with a dot.
+        #expect(try fields(.combinedUpstream, Self.ingressLine) == nil)
+        #expect(try fields(.combinedRequestTime, Self.ingressLine) == nil)
+        #expect(try fields(.combinedRequestTime, Self.combinedLine + " 12") == nil)
+    }
+
+    @Test func ingressNginxDefaultFormat() throws {
+        let (r, path) = try #require(try record(.ingressNginx, Self.ingressLine))
+        #expect(r.status == 200)
+        #expect(r.bytes == 59)
+        #expect(r.requestTime == 0.001)
+        #expect(r.upstreamTime == 0)
+        #expect(path == "/products")
+        let f = try #require(try fields(.ingressNginx, Self.ingressLine))
+        #expect(f["request_length"] == "89")
+        #expect(f["proxy_upstream_name"] == "default-web-8080")
+        #expect(f["upstream_addr"] == "172.17.0.5:8080")
+        #expect(f["req_id"] == "529a007902362a5f51385a5fa7049884")
+        // Two upstreams tried: addresses, lengths, times and statuses are lists; times add up.
+        let retried = #"192.168.64.14 - - [07/Feb/2020:12:02:42 +0000] "GET /v2/some HTTP/1.1" 200 61 "-" "Firefox/72.0" 348 0.001 [default-web2-8080] [] 172.17.0.6:8080, 172.17.0.7:8080 61, 100 0.100, 0.004 200, 203 835136ae24486dbb4156dcbe21f5d402"#
+        let (r2, _) = try #require(try record(.ingressNginx, retried))
+        #expect(abs((r2.upstreamTime ?? 0) - 0.104) < 1e-9)
+        #expect(try fields(.ingressNginx, retried)?["upstream_status"] == "200, 203")
+        // A request refused before any upstream: every upstream field is `-`.
+        let refused = #"192.168.64.1 - - [07/Feb/2020:11:49:50 +0000] "PATCHp /products/42 HTTP/1.1" 400 163 "-" "-" 0 0.000 [] [] - - - - 4c7d2079340e68353c7d0dfff00b904b"#
+        let (r3, _) = try #require(try record(.ingressNginx, refused))
+        #expect(r3.status == 400)
+        #expect(r3.requestTime == 0)
+        #expect(r3.upstreamTime == nil)
+        // The plain combined + times formats are not it.
+        #expect(try fields(.ingressNginx, Self.combinedLine + " 0.250 0.100") == nil)
+    }
+
+    @Test func forwardedForListBeforeTheAddress() throws {
+        let quoted = #""10.5.102.222, 199.96.1.1, 204.246.1.1" 10.2.1.185 - - [22/Jan/2016:13:18:29 +0000] "GET /assets/xxxx?q=100 HTTP/1.1" 200 25507 "-" "Amazon CloudFront""#
+        let (q, qPath) = try #require(try record(.combined, quoted))
+        #expect(q.status == 200)
+        #expect(q.bytes == 25507)
+        #expect(qPath == "/assets/xxxx")
+        let bare = #"2a03:0000:10ff:f00f:0000:0000:0:8000, 10.225.192.17 10.2.2.121 - - [30/Dec/2016:06:47:09 +0000] "GET /test.html HTTP/1.1" 404 8571 "-" "Facebot""#
+        let (b, _) = try #require(try record(.combined, bare))
+        #expect(b.status == 404)
+        #expect(b.bytes == 8571)
+        #expect(try fields(.combined, bare)?["remote_addr"] == "2a03:0000:10ff:f00f:0000:0000:0:8000, 10.225.192.17 10.2.2.121")
+        #expect(try fields(.combined, Self.combinedLine)?["remote_addr"] == "203.0.113.9")
+    }
 }

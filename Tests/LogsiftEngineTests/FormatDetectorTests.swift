@@ -70,4 +70,24 @@ import LogParsing
         #expect(FormatDetector.postgresPrefix("%t [%p] ").choose(stderr).format?.name == "postgres-stderr '%t [%p] '")
         #expect(FormatDetector.postgresPrefix("%t [%p] ").choose(lines(["nothing"])).format?.name == "postgres-stderr '%t [%p] '")
     }
+
+    /// name=value fields after a built-in are read, not dropped, and the choice says so.
+    @Test func trailingFieldsAreNamedInTheChoice() {
+        let line = Self.combined + " rt=0.123 urt=0.120 ust=200 rl=512"
+        let choice = FormatDetector.automatic().choose(lines([line, line]))
+        #expect(choice.format?.name == "nginx-combined + 4 fields (rt urt ust rl)")
+        #expect(choice.confidence == 1)
+        #expect(choice.runnerUp?.name == "nginx-combined")
+        #expect(choice.guessedNginxFormat?.hasSuffix(" rt=$request_time urt=$upstream_response_time ust=$upstream_status rl=$request_length") == true)
+        // Built-ins without a tail are chosen as before, with no guess.
+        #expect(FormatDetector.automatic().choose(lines([Self.combined])).guessedNginxFormat == nil)
+    }
+
+    /// A `$time_iso8601` layout, once read as application text, is named as an nginx format.
+    @Test func customNginxLayoutIsNamedNotAppText() {
+        let line = #"2026-11-24T10:00:01+00:00 10.0.0.1 "GET /x HTTP/1.1" 200 512 0.033 "-" "curl/8""#
+        let choice = FormatDetector.automatic().choose(lines([line, line, line]))
+        #expect(choice.format?.name == "nginx-custom (inferred)")
+        #expect(choice.guessedNginxFormat?.hasPrefix("$time_iso8601 $remote_addr \"$request\" $status") == true)
+    }
 }
