@@ -15,6 +15,9 @@ enum NginxVariables {
         "request_method", "request_time", "request_uri", "scheme", "secure_link", "secure_link_expires",
         "server_addr", "server_name", "server_port", "server_protocol", "slice_range", "status",
         "time_iso8601", "time_local", "uid_got", "uid_reset", "uid_set", "uri",
+        // Set by ingress-nginx's own nginx.conf template (its default log_format uses them).
+        "proxy_upstream_name", "proxy_alternative_upstream_name", "req_id", "namespace", "ingress_name",
+        "service_name", "service_port",
     ]
 
     /// Families of variables named by a prefix (`$http_x_request_id`, `$upstream_status`, …).
