@@ -22,7 +22,7 @@ let package = Package(
         .target(name: "LogInput", dependencies: ["Zlib"]),
         .target(name: "LogParsing", dependencies: ["PCRE2"]),
         .target(name: "LogAggregation", dependencies: ["LogParsing"]),
-        .target(name: "LogQuery", dependencies: ["LogParsing", "PCRE2"]),
+        .target(name: "LogQuery", dependencies: ["LogParsing", "LogAggregation", "PCRE2"]),
         .target(name: "LogReport", dependencies: ["LogAggregation"]),
         .target(name: "LogsiftEngine",
                 dependencies: ["LogInput", "LogParsing", "LogAggregation", "LogReport"]),

@@ -54,7 +54,7 @@ public struct KeyedTable<Value: KeyedValue>: Sendable {
     public var isExact: Bool { evictedKeys == 0 }
 
     @inline(__always)
-    static func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
+    public static func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
         var h: UInt64 = 0xcbf29ce484222325
         var i = 0
         let n = key.count

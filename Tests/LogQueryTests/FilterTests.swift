@@ -2,89 +2,10 @@ import LogParsing
 import Testing
 @testable import LogQuery
 
-/// An event of the test schema: status, request_time (s), duration_ms, bytes, path, method, level.
-private struct Event: FieldValues {
-    var status: Int?
-    var requestTime: Double?
-    var durationMs: Double?
-    var bytes: Double?
-    var path: String?
-    var method: String?
-    var level: ApplicationLevel?
-
-    func withText<R>(_ slot: Int, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
-        let text: String?
-        switch slot {
-        case 0: text = status.map(String.init)
-        case 1: text = requestTime.map { "\($0)" }
-        case 2: text = durationMs.map { "\($0)" }
-        case 3: text = bytes.map { "\($0)" }
-        case 4: text = path
-        case 5: text = method
-        case 6: text = level?.name
-        default: text = nil
-        }
-        guard let text else { return body(nil) }
-        return Array(text.utf8).withUnsafeBytes { body($0) }
-    }
-
-    func number(_ slot: Int) -> Double? {
-        switch slot {
-        case 0: return status.map(Double.init)
-        case 1: return requestTime
-        case 2: return durationMs
-        case 3: return bytes
-        default: return nil
-        }
-    }
-
-    func level(_ slot: Int) -> ApplicationLevel? { slot == 6 ? level : nil }
-}
-
-private let schema = FieldSchema(source: "test", fields: [
-    .init(name: "status", kind: .number(.plain), slot: 0),
-    .init(name: "request_time", kind: .number(.seconds), slot: 1),
-    .init(name: "duration_ms", kind: .number(.milliseconds), slot: 2),
-    .init(name: "bytes", kind: .number(.bytes), slot: 3),
-    .init(name: "path", kind: .text, slot: 4),
-    .init(name: "method", kind: .text, slot: 5),
-    .init(name: "level", kind: .level, slot: 6),
-])
-
-private func evaluator(_ query: String, _ s: FieldSchema = schema) throws -> FilterEvaluator {
-    let q = try QueryParser.parse(query)
-    return FilterEvaluator(try FilterBinder.bind(q.filter!, to: s))
-}
-
-private func bindError(_ query: String) -> QueryError? {
-    do { _ = try evaluator(query) } catch let e as QueryError { return e } catch { return nil }
-    return nil
-}
-
-/// Seeded events with every field sometimes missing.
-private let events: [Event] = {
-    var state: UInt64 = 42
-    func next(_ n: Int) -> Int {
-        state = state &* 6364136223846793005 &+ 1442695040888963407
-        return Int((state >> 33) % UInt64(n))
-    }
-    let paths = ["/api/orders/1", "/api/orders/2", "/health", "/static/app.js", "/API/orders"]
-    let methods = ["GET", "POST", "PUT", "DELETE"]
-    return (0..<2000).map { _ in
-        Event(status: next(10) == 0 ? nil : [200, 201, 301, 404, 500, 502, 503][next(7)],
-              requestTime: next(8) == 0 ? nil : Double(next(10_000)) / 1000,
-              durationMs: next(8) == 0 ? nil : Double(next(5_000)),
-              bytes: next(8) == 0 ? nil : Double(next(3_000_000)),
-              path: next(10) == 0 ? nil : paths[next(paths.count)],
-              method: next(10) == 0 ? nil : methods[next(methods.count)],
-              level: next(5) == 0 ? nil : ApplicationLevel.allCases[1 + next(7)])
-    }
-}()
-
 @Suite struct FilterTests {
     /// Each filter against the same question asked in plain Swift.
     @Test func filtersAgreeWithTheirMeaning() throws {
-        let cases: [(String, (Event) -> Bool)] = [
+        let cases: [(String, (TestEvent) -> Bool)] = [
             ("status >= 500", { ($0.status ?? 0) >= 500 }),
             ("status != 200", { $0.status != nil && $0.status != 200 }),
             ("request_time > 2s", { ($0.requestTime ?? -1) > 2 }),
@@ -110,10 +31,10 @@ private let events: [Event] = {
         ]
         for (query, truth) in cases {
             let filter = try evaluator(query)
-            let got = events.filter { filter.matches($0) }.count
-            let expected = events.filter(truth).count
+            let got = testEvents.filter { filter.matches($0) }.count
+            let expected = testEvents.filter(truth).count
             #expect(got == expected, "\(query)")
-            #expect(expected > 0 && expected < events.count, "a case that tells nothing: \(query)")
+            #expect(expected > 0 && expected < testEvents.count, "a case that tells nothing: \(query)")
         }
     }
 
@@ -122,9 +43,9 @@ private let events: [Event] = {
         let binding = try FilterBinder.bind(try QueryParser.parse("status >= 500 or level = fatal").filter!, to: appOnly)
         #expect(binding.missingFields == ["status"])
         let filter = FilterEvaluator(binding)
-        #expect(events.filter { filter.matches($0) }.count == events.filter { $0.level == .fatal }.count)
+        #expect(testEvents.filter { filter.matches($0) }.count == testEvents.filter { $0.level == .fatal }.count)
         let negated = FilterEvaluator(try FilterBinder.bind(try QueryParser.parse(#"path !~ "x""#).filter!, to: appOnly))
-        #expect(negated.matches(events[0]))
+        #expect(negated.matches(testEvents[0]))
     }
 
     @Test func typeErrorsNameTheColumn() {
@@ -139,7 +60,7 @@ private let events: [Event] = {
     }
 
     @Test func unknownFieldSuggestsTheNearestName() {
-        let names = schema.fields.map(\.name)
+        let names = testSchema.fields.map(\.name)
         let error = FilterBinder.unknownFieldError(FieldReference("stauts", at: SourceLocation(line: 1, column: 1)), known: names)
         #expect(error.description == "query:1:1: unknown field 'stauts' (did you mean 'status'?)")
         let far = FilterBinder.unknownFieldError(FieldReference("zzzzzz", at: SourceLocation(line: 1, column: 3)), known: names)
