@@ -171,8 +171,9 @@ public struct ApplicationAggregate: Sendable {
         for f in other.formats { noteFormat(f) }
     }
 
-    /// Buckets in time order.
+    /// Buckets in time order, silent ones between the first and the last included as empty
+    /// (an application that stopped logging shows as buckets of zero).
     public var orderedBuckets: [(start: Int64, counts: ApplicationLevelCounts)] {
-        series.ordered.map { ($0.start, $0.bucket) }
+        series.orderedFillingGaps.map { ($0.start, $0.bucket) }
     }
 }

@@ -299,9 +299,10 @@ public struct PostgresAggregate: Sendable {
         if slowestQueries.count > PostgresAggregate.slowestKept { slowestQueries.removeLast() }
     }
 
-    /// Buckets in time order.
+    /// Buckets in time order, silent ones between the first and the last included as empty
+    /// (a database that stopped logging shows as buckets of zero).
     public var orderedBuckets: [(start: Int64, stats: PostgresBucket)] {
-        series.ordered.map { ($0.start, $0.bucket) }
+        series.orderedFillingGaps.map { ($0.start, $0.bucket) }
     }
 
     /// Statistics of one fingerprint (as `SQLFingerprint.normalize` gives it), if seen.

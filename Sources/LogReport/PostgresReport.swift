@@ -257,13 +257,15 @@ public enum PostgresReport {
             }
         }
 
-        // Buckets with activity: the 30 busiest by query count when there are more.
-        let active = a.orderedBuckets.filter { $0.stats.events > 0 }
+        // Every bucket, silent ones as zeros (an outage shows), or the 30 busiest by query
+        // count when there are more.
+        let all = a.orderedBuckets
+        let active = all.filter { $0.stats.events > 0 }
         if !active.isEmpty {
-            let shown = active.count <= 30 ? active
+            let shown = all.count <= 30 ? all
                 : Array(active.sorted { $0.stats.queries != $1.stats.queries ? $0.stats.queries > $1.stats.queries : $0.start < $1.start }
                     .prefix(30)).sorted { $0.start < $1.start }
-            out += active.count <= 30 ? "\n  Per \(TimeText.width(a.bucketSeconds))\n" : "\n  Busiest 30 of \(active.count) buckets\n"
+            out += all.count <= 30 ? "\n  Per \(TimeText.width(a.bucketSeconds))\n" : "\n  Busiest 30 of \(active.count) buckets\n"
             let rows = shown.map { start, b in
                 [TimeText.short(start, seconds: a.bucketSeconds < 60), count(b.queries), ms(b.duration.quantile(0.5)),
                  ms(b.duration.quantile(0.95)), ms(b.duration.quantile(0.99)), count(b.errors), count(b.connections)]
