@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "LogQuery", dependencies: ["LogParsing", "LogAggregation", "PCRE2"]),
         .target(name: "LogReport", dependencies: ["LogAggregation"]),
         .target(name: "LogsiftEngine",
-                dependencies: ["LogInput", "LogParsing", "LogAggregation", "LogReport"]),
+                dependencies: ["LogInput", "LogParsing", "LogAggregation", "LogQuery", "LogReport"]),
         .executableTarget(name: "logsift", dependencies: [
             "LogsiftEngine",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -100,14 +100,14 @@ public enum Aggregate: Equatable, Sendable {
     /// The column's name as a user writes it in `sort`: `count`, `p95(request_time)`.
     public var name: String {
         switch self {
-        case .count(let f): return f == nil ? "count" : "count(…)"
+        case .count(let f): return f.map { "count(\($0.text))" } ?? "count"
         case .sum(let f): return "sum(\(f.name))"
         case .average(let f): return "avg(\(f.name))"
         case .minimum(let f): return "min(\(f.name))"
         case .maximum(let f): return "max(\(f.name))"
         case .percentile(let q, let f): return "p\(Query.percentileText(q))(\(f.name))"
         case .percentiles(let f): return "percentiles(\(f.name))"
-        case .rate: return "rate(…)"
+        case .rate(let f): return "rate(\(f.text))"
         case .distinct(let f): return "distinct(\(f.name))"
         case .top(let f, let n): return "top(\(f.name), \(n))"
         }
@@ -137,5 +137,50 @@ extension Query {
     static func percentileText(_ q: Double) -> String {
         let p = q * 100
         return p == p.rounded() ? String(Int(p)) : String(p)
+    }
+}
+
+extension Literal {
+    /// As a query writes it: quoted text in double quotes, anything else as it was.
+    public var written: String {
+        guard quoted else { return text }
+        var out = "\""
+        for c in text {
+            if c == "\"" || c == "\\" { out.append("\\") }
+            out.append(c)
+        }
+        return out + "\""
+    }
+}
+
+extension Expression {
+    /// The filter in one canonical spelling (`status >= 500 and method in (POST, PUT)`): how a
+    /// `count(…)` or `rate(…)` column is named, and how `sort` refers to it.
+    public var text: String {
+        switch self {
+        case .compare(let f, let op, let v): return "\(f.name) \(op.rawValue) \(v.written)"
+        case .matches(let f, let p, let negated): return "\(f.name) \(negated ? "!~" : "~") \(p.written)"
+        case .contains(let f, let v): return "\(f.name) contains \(v.written)"
+        case .oneOf(let f, let values): return "\(f.name) in (\(values.map(\.written).joined(separator: ", ")))"
+        case .exists(let f): return "\(f.name) exists"
+        case .not(let e): return "not " + e.grouped(inside: self)
+        case .and(let a, let b): return a.grouped(inside: self) + " and " + b.grouped(inside: self)
+        case .or(let a, let b): return a.grouped(inside: self) + " or " + b.grouped(inside: self)
+        }
+    }
+
+    /// In parentheses when it binds more loosely than `parent`.
+    func grouped(inside parent: Expression) -> String {
+        func rank(_ e: Expression) -> Int {
+            switch e {
+            case .or: return 0
+            case .and: return 1
+            case .not: return 2
+            default: return 3
+            }
+        }
+        if case .or = self, case .or = parent { return text }
+        if case .and = self, case .and = parent { return text }
+        return rank(self) < rank(parent) || (rank(self) < 3 && rank(parent) == 2) ? "(\(text))" : text
     }
 }

@@ -237,12 +237,10 @@ private struct Parser {
             }
             var name = word
             if isSymbol("(") {
-                // p95(request_time), sum(bytes): the column as written in the aggregate stage.
-                _ = advance()
-                let inner = advance()
-                guard case .word(let f) = inner.kind else { throw fail(inner, "expected a field name") }
-                try expectSymbol(")", "a closing )")
-                name = "\(word)(\(f))"
+                // p95(request_time), rate(status >= 500): read as an aggregate, so that the
+                // column is named exactly as the aggregate stage names it.
+                index -= 1
+                name = try aggregate().name
             }
             var descending = false
             if isWord("desc") { descending = true; _ = advance() } else if isWord("asc") { _ = advance() }

@@ -70,7 +70,7 @@ public indirect enum JSONValue: Equatable, Sendable {
     /// text that reads back as that value. Every decimal of up to 15 digits survives a trip
     /// through a double, so what a log wrote (`2.667`, `1000.152`) prints as written even when
     /// a unit conversion or a sum left binary noise in the 17th digit (`2.6670000000000003`).
-    static func format(_ d: Double) -> String {
+    public static func format(_ d: Double) -> String {
         guard d.isFinite else { return "null" }
         if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
         let clean = DecimalRounding.significant(d, digits: 15)

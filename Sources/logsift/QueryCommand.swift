@@ -1,0 +1,222 @@
+import ArgumentParser
+import Foundation
+import LogAggregation
+import LogInput
+import LogParsing
+import LogQuery
+import LogReport
+import LogsiftEngine
+
+struct QueryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "query",
+        abstract: "Ask an access log a question: filter on fields, aggregate by fields and time, or print the matching lines.",
+        discussion: """
+        A query is FILTER | AGGREGATES by KEYS | sort COLUMN [desc] | limit N, every stage optional (docs/query.md). Without aggregates the matching lines are printed, as grep would, but on fields. This version reads nginx access logs (any format `logsift detect` recognises, plain, gzip, rotated sets, stdin); PostgreSQL and application logs are named and skipped.
+
+        Examples:
+          logsift query 'status >= 500' access.log*
+          logsift query 'status >= 500 | count by path' access.log*
+          logsift query 'path ~ "^/api/orders" | count, p95(request_time), rate(status >= 500) by 1m' --since 14:00 --until 14:05 access.log*
+          logsift query 'method in (POST, PUT, DELETE) | count by method, status' access.log
+          logsift query 'request_time > 2s | count by path | limit 10' access.log
+          logsift query 'count by 1m' --since 09:00 --until 11:00 access.log
+          logsift query 'status >= 500 | count by remote_addr | limit 10' --format json access.log
+
+        Times: --since and --until take ISO 8601 (2026-11-24T14:00:00Z; without a zone, in --tz), a time of day today (14:00), a relative time (-15m, -2h, -1d), today or yesterday. Exit status as for report: 0, 1 (an input could not be read), 64 (usage or query error, with line:column), 65 (nothing recognised), 74 (output not written).
+        """
+    )
+
+    @Argument(help: "The query, e.g. 'status >= 500 | count by path'.")
+    var query: String
+
+    @Argument(help: "Access logs to read; `-` for standard input (the default when stdin is a pipe).")
+    var inputs: [String] = []
+
+    @Option(name: .long, help: "Only events at or after this time: 2026-11-24T14:00:00Z, 14:00, -15m, yesterday.")
+    var since: String?
+
+    @Option(name: .long, help: "Only events before this time (same forms as --since).")
+    var until: String?
+
+    @Option(name: .long, parsing: .unconditional, help: "Zone of times written without one, and of --since/--until without one: local (default), UTC, +0100, Europe/Berlin…")
+    var tz: String = "local"
+
+    @Option(name: .long, help: "Output: text (a table, or the lines), json (one object per row or line), csv.")
+    var format: Output = .text
+
+    @Flag(name: .long, help: "Print only how many lines match (queries without aggregates).")
+    var count = false
+
+    @Flag(name: .long, help: "Read inputs in the order given instead of oldest rotated file first.")
+    var keepOrder = false
+
+    enum Output: String, ExpressibleByArgument, CaseIterable { case text, json, csv }
+
+    func run() throws {
+        let parsed: Query
+        do { parsed = try QueryParser.parse(query) } catch { throw ValidationError(pointing(error)) }
+        guard let zone = ZoneRule.parse(tz) else {
+            throw ValidationError("--tz '\(TerminalText.escaped(tz))': give local, UTC, an offset such as +0100 or -05:30, or a zone name such as Europe/Berlin")
+        }
+        let now = Int64(Date().timeIntervalSince1970)
+        var configuration = QueryConfiguration(inputs: [])
+        for (name, value) in [("--since", since), ("--until", until)] {
+            guard let value else { continue }
+            guard let t = TimeBound.parse(value, now: now, zone: zone) else {
+                throw ValidationError("\(name) '\(TerminalText.escaped(value))': give 2026-11-24T14:00:00Z, 14:00, -15m, today or yesterday")
+            }
+            if name == "--since" { configuration.since = t } else { configuration.until = t }
+        }
+        if let s = configuration.since, let u = configuration.until, s >= u {
+            throw ValidationError("--since must be before --until")
+        }
+        var paths = inputs
+        if paths.isEmpty {
+            guard isatty(0) == 0 else {
+                throw ValidationError("name the log files to read, or pipe a log in (e.g. `zcat access.log.2.gz | logsift query 'status >= 500' -`)")
+            }
+            paths = ["-"]
+        }
+        configuration.inputs = paths.map(InputSpec.init(path:))
+        configuration.zone = zone
+        configuration.keepOrder = keepOrder
+
+        // `| head`: a closed pipe is EPIPE at the next write, which stops the query quietly.
+        signal(SIGPIPE, SIG_IGN)
+        let several = paths.count > 1
+        let terminal = isatty(1) != 0
+        let writer = LineWriter()
+        let outcome: QueryOutcome
+        do {
+            outcome = try QueryRunner.run(parsed, configuration) { input, bytes in
+                if count { return true }
+                switch format {
+                case .json:
+                    var object: [(String, JSONValue)] = []
+                    if several { object.append(("input", .string(input))) }
+                    object.append(("line", .string(String(decoding: bytes, as: UTF8.self))))
+                    return writer.write(JSONValue.object(object).rendered(pretty: false) + "\n")
+                case .text, .csv:
+                    if several { if !writer.write((terminal ? TerminalText.escaped(input) : input) + ":") { return false } }
+                    if terminal { return writer.write(TerminalText.escaped(String(decoding: bytes, as: UTF8.self)) + "\n") }
+                    return writer.write(bytes) && writer.write("\n")
+                }
+            }
+        } catch {
+            throw ValidationError(pointing(error))
+        }
+        for note in outcome.notes { Terminal.warn(note) }
+        if parsed.aggregates.isEmpty {
+            if count { _ = writer.write("\(outcome.matchedLines)\n") }
+        } else {
+            if !outcome.exact { Terminal.warn("more groups than the table holds: the least seen were evicted, so counts may be short") }
+            _ = writer.write(QueryCommand.render(outcome, format))
+        }
+        writer.flush()
+        if let failure = writer.failure, failure != EPIPE {
+            Terminal.warn("cannot write to standard output: \(String(cString: strerror(failure)))")
+            throw ExitCode(ExitStatus.writeFailed)
+        }
+        if outcome.inputs.allSatisfy({ $0.lines == 0 && $0.error == nil }) && !outcome.notes.isEmpty {
+            Terminal.warn("no input could be queried")
+            throw ExitCode(ExitStatus.nothingRecognised)
+        }
+        try ExitStatus.check(outcome.inputs)
+    }
+
+    /// The error, then the query line it is about with a caret under the column.
+    func pointing(_ error: QueryError) -> String {
+        let lines = query.split(separator: "\n", omittingEmptySubsequences: false)
+        guard error.line >= 1, error.line <= lines.count else { return error.description }
+        let text = TerminalText.escaped(String(lines[error.line - 1]))
+        let caret = String(repeating: " ", count: max(0, error.column - 1)) + "^"
+        return "\(TerminalText.escaped(error.description))\n  \(text)\n  \(caret)"
+    }
+
+    /// The rows as a table, JSON lines or CSV.
+    static func render(_ outcome: QueryOutcome, _ format: Output) -> String {
+        var header: [String] = []
+        if outcome.groupedByTime { header.append("time") }
+        header += outcome.keyNames + outcome.columns
+        func cells(_ row: GroupRow) -> [String] {
+            var out: [String] = []
+            if outcome.groupedByTime { out.append(row.bucket.map(TimeText.iso8601) ?? "-") }
+            out += row.keys
+            for value in row.values {
+                switch value {
+                // A table shows 6 significant digits; JSON and CSV keep 15.
+                case .number(let v): out.append(JSONValue.format(format == .text ? DecimalRounding.significant(v, digits: 6) : v))
+                case .none: out.append("-")
+                case .list(let items): out.append(items.map { "\($0.0) (\($0.1))" }.joined(separator: ", "))
+                }
+            }
+            return out
+        }
+        switch format {
+        case .text:
+            if outcome.rows.isEmpty { return "(no matching event)\n" }
+            let left = Set(0..<(header.count - outcome.columns.count))
+            return TextTable.render(header, outcome.rows.map(cells), leftColumns: left)
+        case .csv:
+            func quote(_ s: String) -> String {
+                s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                    ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+            }
+            return ([header] + outcome.rows.map(cells)).map { $0.map(quote).joined(separator: ",") + "\n" }.joined()
+        case .json:
+            var out = ""
+            for row in outcome.rows {
+                var object: [(String, JSONValue)] = []
+                if outcome.groupedByTime { object.append(("time", row.bucket.map { .string(TimeText.iso8601($0)) } ?? .null)) }
+                for (k, v) in zip(outcome.keyNames, row.keys) { object.append((k, .string(v))) }
+                for (name, value) in zip(outcome.columns, row.values) {
+                    switch value {
+                    case .number(let v): object.append((name, .double(v)))
+                    case .none: object.append((name, .null))
+                    case .list(let items):
+                        object.append((name, .array(items.map { .object([("value", .string($0.0)), ("count", .number($0.1))]) })))
+                    }
+                }
+                out += JSONValue.object(object).rendered(pretty: false) + "\n"
+            }
+            return out
+        }
+    }
+}
+
+/// Standard output in 64 KiB writes through `write(2)`; remembers the first failure (a closed
+/// pipe, as `| head` makes, stops the query quietly).
+final class LineWriter {
+    var buffer: [UInt8] = []
+    var failure: Int32?
+
+    init() { buffer.reserveCapacity(1 << 16) }
+
+    func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard failure == nil else { return false }
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 16 { flush() }
+        return failure == nil
+    }
+
+    func write(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
+    }
+
+    func flush() {
+        guard failure == nil else { return }
+        var offset = 0
+        buffer.withUnsafeBytes { b in
+            while offset < b.count {
+                let n = Foundation.write(1, b.baseAddress! + offset, b.count - offset)
+                if n > 0 { offset += n; continue }
+                if n < 0 && errno == EINTR { continue }
+                failure = n < 0 ? errno : EIO
+                return
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
