@@ -85,9 +85,10 @@ public final class ApplicationProcessor: LineProcessor {
                 return .continuation
             }
             // Behind a docker prefix only trace-like lines join: the next line may be another
-            // service's. A line that starts like another log's event (an address, a date) is
-            // not a bare continuation: it is unmatched, so that a second format in the input
-            // shows instead of vanishing into one event.
+            // service's. A line that starts like another log's event (an address, a date, a
+            // JSON or logfmt line with a time or level key) is not a bare continuation: it is
+            // unmatched, so that a second format in the input shows instead of vanishing into
+            // one event.
             if ApplicationLineParser.isContinuation(line, from: body)
                 || (parser.format.joinsAnyLine && service == nil && !ApplicationLineParser.looksLikeEventStart(line, from: body)) {
                 joinPendingBlanks()

@@ -78,8 +78,8 @@ public struct ApplicationLineParser: Sendable {
 
     /// Narrows `r.message` to what the message says, leaving out its context: leading
     /// bracketed tokens (`[payments]`, `[req-0d74de44]`, `[instance: 7f3a]`) and `key=value`
-    /// tokens (`thread=main`, `worker=3`), and two or more trailing `key=value` pairs
-    /// (`user=alice order=42`). Context names where or for whom a message was written, not which message it
+    /// tokens (`thread=main`, `worker=3`), and trailing `key=value` pairs (`attempt=3`,
+    /// `user=alice order=42`) but one right after a preposition (`with id=7`). Context names where or for whom a message was written, not which message it
     /// is: left in, one message becomes one error group per service or request. The message is
     /// never narrowed to nothing. The first bracketed name that is not an id (`isIdentifier`),
     /// or a `service=` value, becomes `r.service` when no docker prefix named one.
@@ -117,10 +117,11 @@ public struct ApplicationLineParser: Sendable {
             start = i
         }
         guard start < end else { return }
-        // Trailing `key=value` words, from the end, when two or more close the message (one
-        // alone, `Couldn't find User with id=7`, is read as part of the sentence).
+        // Trailing `key=value` words, from the end, however many (`Retrying request attempt=3`
+        // is `Retrying request`). A pair right after a preposition is the sentence's object
+        // (`Couldn't find User with id=7`, `Failed to connect to host=db port=5432`): it stays,
+        // the pairs after it go.
         var stop = end
-        var pairs = 0
         while stop > start {
             var e = stop
             while e > start, isSpace(b[e - 1]) { e -= 1 }
@@ -132,15 +133,30 @@ public struct ApplicationLineParser: Sendable {
                 s = q
             }
             while s > start, !isSpace(b[s - 1]) { s -= 1 }
-            guard s > start, let (_, _, after) = keyValue(b, s, e), after == e else { break }
+            guard s > start, let (_, _, after) = keyValue(b, s, e), after == e, !followsPreposition(b, start, s) else { break }
             stop = s
-            pairs += 1
         }
-        if pairs < 2 { stop = end }
         while stop > start, isSpace(b[stop - 1]) { stop -= 1 }
         guard stop > start else { return }
         r.message = start..<stop
         if r.service == nil { r.service = service }
+    }
+
+    /// English prepositions that take an object (`with id=7`, `to host=db`).
+    static let prepositions: [StaticString] = ["as", "at", "by", "for", "from", "in", "into", "of", "on", "to", "via", "with"]
+
+    /// Whether the word that ends before `i` (after the spaces before `i`), within `start..<i`,
+    /// is one of `prepositions`, in any case.
+    @inline(__always)
+    static func followsPreposition(_ b: UnsafeRawBufferPointer, _ start: Int, _ i: Int) -> Bool {
+        var e = i
+        while e > start, isSpace(b[e - 1]) { e -= 1 }
+        var s = e
+        while s > start, isLetter(b[s - 1]) { s -= 1 }
+        guard e - s >= 2, e - s <= 4, s == start || isSpace(b[s - 1]) else { return false }
+        return prepositions.contains { word in
+            word.utf8CodeUnitCount == e - s && (0..<(e - s)).allSatisfy { b[s + $0] | 0x20 == word.utf8Start[$0] }
+        }
     }
 
     /// `key=value` at `i`: a key of letters, digits, `_`, `.`, `-` starting with a letter, then
@@ -368,14 +384,17 @@ public struct ApplicationLineParser: Sendable {
     /// log nonetheless, and so cannot be a bare continuation line of the event before it: an
     /// address or a date or time first (`10.0.0.7 - - [...`, `2001:db8::1 ...`,
     /// `2026-11-24 ...`, `10:00:00 ...`, `1795510800.123 ...`), a bracketed date (`[2026-...`,
-    /// `[24/Nov/2026:...`, `[Tue Nov 24 ...`), a syslog `<PRI>` or `Nov 24 10:00:00`.
-    /// Continuation lines of text logs (SQL, PHP messages, payloads, `KeyError: 'x'`) start
-    /// with words or indentation.
+    /// `[24/Nov/2026:...`, `[Tue Nov 24 ...`), a syslog `<PRI>` or `Nov 24 10:00:00`, a JSON
+    /// object with a time or level key (`startsJSONEvent`), or logfmt pairs with one
+    /// (`startsLogfmtEvent`). Continuation lines of text logs (SQL, PHP messages, payloads,
+    /// `KeyError: 'x'`) start with words or indentation, and a payload names no time or level.
     public static func looksLikeEventStart(_ b: UnsafeRawBufferPointer, from: Int) -> Bool {
         let n = b.count
         guard from < n else { return false }
         var i = from
         let c = b[i]
+        if c == 0x7b { return startsJSONEvent(b, from: from) }
+        if isLetter(c), startsLogfmtEvent(b, from: from) { return true }
         if c == 0x5b {
             // `[` then a digit, or a day name and a month name (`[Tue Nov 24`).
             i += 1
@@ -415,6 +434,61 @@ public struct ApplicationLineParser: Sendable {
         // 10.0.0.7, 2026-11-24, 2026/11/24, 10:00:00, 1795510800.123, 2001:db8::1
         return dots == 3 || colons >= 2 || (dashes == 2 && colons == 0) || (slashes == 2)
             || (dots == 1 && digits >= 9 && colons == 0 && dashes == 0)
+    }
+
+    /// A JSON-lines event: `{"` first (not indented), and a top-level key that the JSON-lines
+    /// reader takes as the time, with a value starting with a digit, or as the level, with a
+    /// level value (`{"ts":"2026-…","level":"error",…}`, bunyan's `{"name":…,"level":50,…}`).
+    /// A JSON payload that continues an event (`{"error":"not found"}`) names neither.
+    static func startsJSONEvent(_ b: UnsafeRawBufferPointer, from: Int) -> Bool {
+        let n = b.count
+        guard from + 1 < n, b[from] == 0x7b, b[from + 1] == 0x22 else { return false }
+        var i = from + 1
+        while i < n {
+            while i < n, b[i] == 0x20 || b[i] == 0x2c || b[i] == 0x09 { i += 1 }
+            guard i < n, b[i] == 0x22 else { return false }
+            let keyEnd = skipString(b, i, n)
+            guard keyEnd >= i + 2, b[keyEnd - 1] == 0x22 else { return false }
+            let key = (i + 1)..<(keyEnd - 1)
+            i = keyEnd
+            while i < n, b[i] == 0x20 { i += 1 }
+            guard i < n, b[i] == 0x3a else { return false }
+            i += 1
+            while i < n, b[i] == 0x20 { i += 1 }
+            let valueStart = i
+            i = skipValue(b, i, n)
+            guard i > valueStart else { return false }
+            let quoted = b[valueStart] == 0x22
+            let value = quoted ? (valueStart + 1)..<Swift.max(valueStart + 1, i - 1) : valueStart..<i
+            if isTimeOrLevel(b, key: key, value: value, levelName: levelValue) { return true }
+        }
+        return false
+    }
+
+    /// A logfmt event: `key=value` pairs first (not indented), one of them a key the logfmt
+    /// reader takes as the time, with a value starting with a digit, or as the level, with a
+    /// level name (`ts=2026-… level=error msg=…`, `time="2026-…" level=error`). Context
+    /// pairs that continue an event (`user=alice region=eu-1`) name neither.
+    static func startsLogfmtEvent(_ b: UnsafeRawBufferPointer, from: Int) -> Bool {
+        let n = b.count
+        var i = from
+        while let (key, value, after) = keyValue(b, i, n) {
+            if isTimeOrLevel(b, key: key, value: value, levelName: { ApplicationLevel.parse($0, $1) }) { return true }
+            i = after
+            while i < n, b[i] == 0x20 { i += 1 }
+        }
+        return false
+    }
+
+    @inline(__always)
+    static func isTimeOrLevel(_ b: UnsafeRawBufferPointer, key: Range<Int>, value: Range<Int>,
+                              levelName: (UnsafeRawBufferPointer, Range<Int>) -> ApplicationLevel?) -> Bool {
+        guard !value.isEmpty else { return false }
+        switch role(b, key) {
+        case .time: return isDigit(b[value.lowerBound])
+        case .level: return levelName(b, value) != nil
+        default: return false
+        }
     }
 
     /// A Go stack frame's function line: `main.main()`, `main.(*Server).serve(0xc000010000, {0x5, 0x6})`,

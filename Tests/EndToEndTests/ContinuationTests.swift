@@ -77,4 +77,42 @@ import Testing
         let sample = (app["error_groups"] as? [[String: Any]])?.first?["sample"] as? String ?? ""
         #expect(sample.contains("ValueError: bad input\n\nDuring handling"), "\(sample)")
     }
+
+    /// A JSON-lines or logfmt event inside an app-text log starts an event of its own (unmatched
+    /// and sampled), while an indented JSON payload and a `Caused by:` line still continue the
+    /// event before them.
+    @Test func jsonAndLogfmtEventsAreNotContinuationLines() throws {
+        let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let foreign = [
+            #"{"ts":"2026-12-02T00:00:01Z","level":"error","msg":"boom"}"#,
+            #"ts=2026-12-02T00:00:01Z level=error msg="boom""#,
+            #"time="2026-12-02T00:00:01Z" level=error msg=boom"#,
+        ]
+        for (k, line) in foreign.enumerated() {
+            let file = dir.appendingPathComponent("mixed\(k).log")
+            let text = [
+                "2026-12-02T00:00:00Z ERROR first",
+                "2026-12-02T00:00:00Z ERROR second",
+                "2026-12-02T00:00:00Z ERROR third",
+                line,
+                "2026-12-02T00:00:02Z ERROR fourth",
+                #"    {"ts":"2026-12-02T00:00:01Z","level":"error","msg":"payload"}"#,
+                "Caused by: java.io.IOException: level=error",
+                "2026-12-02T00:00:03Z ERROR fifth",
+            ].joined(separator: "\n") + "\n"
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            let result = try Harness.run(["report", "--format", "json", "--tz", "UTC", file.path])
+            #expect(result.status == 0, "\(result.stderr)")
+            let json = try result.json()
+            let input = try #require((json["inputs"] as? [[String: Any]])?.first)
+            #expect(input["format"] as? String == "app-text")
+            #expect(input["unmatched"] as? Int == 1, "\(line)")
+            let samples = json["unmatched_samples"] as? [[String: Any]] ?? []
+            #expect(samples.first?["line"] as? Int == 4, "\(line)")
+            let app = try #require(json["application"] as? [String: Any])
+            #expect(app["events"] as? Int == 5)
+            #expect(app["continuation_lines"] as? Int == 2, "\(line)")
+        }
+    }
 }

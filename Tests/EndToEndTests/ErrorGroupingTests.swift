@@ -139,4 +139,27 @@ import Testing
                 + Array(repeating: "warn", count: 7))
         #expect(section.contains("services:"))
     }
+
+    /// One message with zero, one or several trailing `key=value` pairs is one group: a single
+    /// pair is context as two are (the issue's repro gave 3 groups). A pair after a preposition
+    /// (`with id=…`) stays in the message, masked.
+    @Test func oneTrailingPairDoesNotSplitAGroup() throws {
+        let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = dir.appendingPathComponent("kv.log")
+        let tails = ["attempt=3", "thread=main", "", "attempt=4 user_id=5", "attempt=4 user_id=5 trace=abc", #"reason="reset by peer""#]
+        var lines: [String] = []
+        for (i, tail) in tails.enumerated() {
+            lines.append("2026-11-22T00:00:0\(i).000Z ERROR [\(i % 2 == 0 ? "a" : "b")] Retrying request \(tail)")
+        }
+        lines.append("2026-11-22T00:00:07.000Z ERROR Couldn't find User with id=7")
+        lines.append("2026-11-22T00:00:08.000Z ERROR Couldn't find User with id=8 request_id=r-1")
+        try (lines.joined(separator: "\n") + "\n").write(to: log, atomically: true, encoding: .utf8)
+        let result = try Harness.run(["report", "--format", "json", "--tz", "UTC", log.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let application = try #require(try result.json()["application"] as? [String: Any])
+        let groups = try #require(application["error_groups"] as? [[String: Any]])
+        let counts = groups.reduce(into: [String: Int]()) { $0[$1["template"] as? String ?? "?"] = $1["count"] as? Int }
+        #expect(counts == ["Retrying request": 6, "Couldn't find User with id=<*>": 2], "\(counts)")
+    }
 }

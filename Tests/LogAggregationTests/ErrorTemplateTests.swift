@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LogAggregation
+import LogParsing
 
 @Suite struct ErrorTemplateTests {
     @Test func masksCommonVariables() {
@@ -90,6 +91,8 @@ import Testing
     }
 
     /// Accuracy on one structured loghub CSV: (dataset, lines, truth groups, our groups, accuracy).
+    /// With `LOGSIFT_GROUPING_SPLIT` set, each `Content` is first narrowed by
+    /// `ApplicationLineParser.splitContext` (as app-text messages are), to measure that rule.
     static func accuracy(_ ds: String, file path: String) -> (String, Int, Int, Int, Double)? {
         let similarity = ProcessInfo.processInfo.environment["LOGSIFT_GROUPING_SIMILARITY"].flatMap(Double.init)
             ?? ApplicationErrorGroups.defaultSimilarity
@@ -105,7 +108,10 @@ import Testing
             let content = Array(row[contentAt].utf8)
             let g = content.withUnsafeBytes { raw in
                 withUnsafeTemporaryAllocation(byteCount: ErrorTemplate.maxLength, alignment: 8) { out in
-                    let n = ErrorTemplate.write(raw, 0..<raw.count, into: out)
+                    var r = ApplicationRecord()
+                    r.message = 0..<raw.count
+                    if ProcessInfo.processInfo.environment["LOGSIFT_GROUPING_SPLIT"] != nil { ApplicationLineParser.splitContext(raw, &r) }
+                    let n = ErrorTemplate.write(raw, r.message, into: out)
                     return groups.groupIndex(template: UnsafeRawBufferPointer(rebasing: out[0..<n]))
                 }
             }

@@ -68,8 +68,27 @@ func appLines(_ text: String) -> [[UInt8]] {
         let o = appParse(.text, #"2026-11-22 00:00:01 ERROR [instance: 7f3a] VM failed to start reason="disk full" retry=3"#)
         #expect(o?.message == "VM failed to start")
         #expect(o?.service == nil)
-        // One trailing pair alone is read as part of the sentence.
+        // A pair right after a preposition is read as part of the sentence.
         #expect(appParse(.text, "2026-11-22 00:00:01 ERROR Couldn't find User with id=7")?.message == "Couldn't find User with id=7")
+    }
+
+    /// Trailing `key=value` pairs are context however many there are, one included; the pair
+    /// right after a preposition (`with id=7`, `to host=db`) is the object of the sentence and
+    /// stays, the pairs after it do not.
+    @Test func trailingPairsAreContextUnlessAPrepositionLeadsThem() {
+        func message(_ tail: String) -> String? { appParse(.text, "2026-11-22T00:00:01.000Z ERROR [a] " + tail)?.message }
+        #expect(message("Retrying request attempt=3") == "Retrying request")
+        #expect(message("Retrying request thread=main") == "Retrying request")
+        #expect(message("Retrying request attempt=4 user_id=5") == "Retrying request")
+        #expect(message("Retrying request") == "Retrying request")
+        #expect(message(#"Retrying request reason="connection reset""#) == "Retrying request")
+        #expect(message("Couldn't find User with id=7") == "Couldn't find User with id=7")
+        #expect(message("Couldn't find User with id=7 request_id=abc") == "Couldn't find User with id=7")
+        #expect(message("Failed to connect to host=db port=5432") == "Failed to connect to host=db")
+        #expect(message("Lookup failed for key=a") == "Lookup failed for key=a")
+        #expect(message("Logged in As user=bob attempt=2") == "Logged in As user=bob")
+        // A message that is only pairs is kept whole.
+        #expect(appParse(.text, "2026-11-22 00:00:01 ERROR attempt=3")?.message == "attempt=3")
     }
 
     @Test func pythonLoggingDefault() {
@@ -263,6 +282,32 @@ func appLines(_ text: String) -> [[UInt8]] {
         #expect(cont("KeyboardInterrupt"))
         #expect(!cont("2026-11-24 10:00:00 ERROR x"))
         #expect(!cont("Connection reset by peer"))
+    }
+
+    /// Lines of JSON-lines and logfmt logs start an event of their own; a JSON payload or pairs
+    /// that continue an event (indented, no time or level key, a word first) do not.
+    @Test func structuredLinesLookLikeEventStarts() {
+        func start(_ s: String) -> Bool { Array(s.utf8).withUnsafeBytes { ApplicationLineParser.looksLikeEventStart($0, from: 0) } }
+        #expect(start(#"{"ts":"2026-12-02T00:00:01Z","level":"error","msg":"boom"}"#))
+        #expect(start(#"{"name":"api","hostname":"h","pid":1,"level":50,"msg":"boom","time":"2026-12-02T00:00:01Z","v":0}"#))
+        #expect(start(#"{"@timestamp": "2026-12-02T00:00:01Z", "message": "boom"}"#))
+        #expect(start(#"ts=2026-12-02T00:00:01Z level=error msg="boom""#))
+        #expect(start(#"time="2026-12-02T00:00:01Z" level=error msg=boom"#))
+        #expect(start("level=error msg=boom"))
+        #expect(start("lvl=eror msg=boom") == false)  // not a level name
+        #expect(start("timestamp=1795510800.5 msg=boom"))
+        #expect(start(#"msg="boom" level=warn"#))
+        // Continuations: indented, or without a time or level key, or a word first.
+        #expect(!start(#"  {"ts":"2026-12-02T00:00:01Z","level":"error"}"#))
+        #expect(!start(#"{"error":"not found","code":404}"#))
+        #expect(!start(#"{"payload": {"level": "gold", "time": "noon"}}"#))
+        #expect(!start("{"))
+        #expect(!start(#"{"ts""#))
+        #expect(!start("user=alice region=eu-1"))
+        #expect(!start("level=3 of the cache"))
+        #expect(!start("time=noon msg=x"))
+        #expect(!start("Caused by: java.io.IOException: level=error"))
+        #expect(!start("ts= level="))
     }
 
     @Test func detection() {
