@@ -70,10 +70,10 @@ extension NginxFormat {
     /// built-in name plus trailing fields (`nginx-combined + 2 fields (rt "host")`, made by
     /// `withTrailingFields(in:)`), rebuilt the same way. nil for any other name.
     public static func withTrailingFields(named name: String, bases: [NginxFormat] = builtins) -> NginxFormat? {
-        guard let plus = name.range(of: " + "),
+        guard let plus = name.firstRange(of: " + "),
               let base = bases.first(where: { $0.name == name[..<plus.lowerBound] }) else { return nil }
         let rest = name[plus.upperBound...]
-        guard let open = rest.range(of: " fields ("), rest.hasSuffix(")"),
+        guard let open = rest.firstRange(of: " fields ("), rest.hasSuffix(")"),
               let count = Int(rest[..<open.lowerBound]), count > 0 else { return nil }
         let names = String(rest[open.upperBound..<rest.index(before: rest.endIndex)])
         let pairs = names.split(separator: " ", omittingEmptySubsequences: false).map { word -> (name: String, quoted: Bool)? in

@@ -17,19 +17,17 @@ import Testing
         let source = FileSource(file: try OpenedFile(path: path))
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 100)
-        var error: InputError? = nil
         while true {
             if bytes.count == 400 { try change() }
-            do throws(InputError) {
-                let n = try chunk.withUnsafeMutableBytes { buffer throws(InputError) in try source.read(into: buffer) }
-                if n == 0 { break }
-                bytes += chunk[0..<n]
-            } catch let caught {
-                error = caught
-                break
+            let read: Result<Int, InputError> = chunk.withUnsafeMutableBytes { buffer in
+                do throws(InputError) { return .success(try source.read(into: buffer)) } catch { return .failure(error) }
+            }
+            switch read {
+            case .success(0): return (bytes, nil)
+            case .success(let n): bytes += chunk[0..<n]
+            case .failure(let caught): return (bytes, caught)
             }
         }
-        return (bytes, error)
     }
 
     static func withFile(_ body: (String) throws -> Void) throws {
