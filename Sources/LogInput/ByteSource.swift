@@ -25,6 +25,9 @@ public enum InputError: Error, CustomStringConvertible, Equatable, Sendable {
     case corruptGzip(path: String, decompressedBytes: Int, reason: String)
     /// Compressed in a format logsift does not inflate (bzip2, xz, zstd): not read as text.
     case unsupportedCompression(path: String, format: String, command: String)
+    /// The file shrank below the size it had when opened, or its bytes were rewritten in place,
+    /// while it was being read: what was counted may mix old and new content.
+    case changedDuringRun(path: String)
 
     public var description: String {
         switch self {
@@ -39,18 +42,32 @@ public enum InputError: Error, CustomStringConvertible, Equatable, Sendable {
         case .corruptGzip(let path, let bytes, let reason):
             return "\(path): corrupt gzip data (\(reason)) after \(bytes) decompressed bytes; analysed what came before"
         case .unsupportedCompression(let path, let format, let command):
-            let shown = path == "<stdin>" ? "FILE" : path
+            let shown = path == "<stdin>" ? "FILE" : shellQuoted(path)
             return "\(path): \(format) compression not supported: use `\(command) \(shown) | logsift report -`"
+        case .changedDuringRun(let path):
+            return "\(path): changed during the run: it was truncated or rewritten; its figures are partial"
         }
     }
 
     /// True when the input was partly read and its lines up to the error still count.
     public var isPartial: Bool {
         switch self {
-        case .truncatedGzip, .corruptGzip: return true
+        case .truncatedGzip, .corruptGzip, .changedDuringRun: return true
         default: return false
         }
     }
+}
+
+/// `text` as one shell word: unchanged when it holds only bytes no shell treats specially,
+/// else in single quotes, each `'` written as `'\''`.
+func shellQuoted(_ text: String) -> String {
+    let plain = !text.isEmpty && text.utf8.allSatisfy { b in
+        (b >= 97 && b <= 122) || (b >= 65 && b <= 90) || (b >= 48 && b <= 57) || "/._-+,:@%=".utf8.contains(b)
+    }
+    if plain { return text }
+    var quoted = "'"
+    for c in text { quoted += c == "'" ? "'\\''" : String(c) }
+    return quoted + "'"
 }
 
 func systemError() -> String {
@@ -71,6 +88,13 @@ public final class OpenedFile: Sendable {
     public let isRegular: Bool
     /// Size in bytes when the file was opened (0 for streams).
     public let size: Int
+    /// Modification and status-change times when the file was opened.
+    let modified: timespec
+    let statusChanged: timespec
+    /// The first bytes when the file was opened (up to `headLength`): a file whose times moved
+    /// on tells an append (same head, bigger) from a rewrite in place (other head) by them.
+    let head: [UInt8]
+    static let headLength = 4096
 
     public init(path: String) throws(InputError) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -89,9 +113,33 @@ public final class OpenedFile: Sendable {
         self.fd = fd
         self.isRegular = (info.st_mode & S_IFMT) == S_IFREG
         self.size = isRegular ? Int(info.st_size) : 0
+        self.modified = info.st_mtim
+        self.statusChanged = info.st_ctim
+        self.head = isRegular ? Self.readHead(fd: fd, count: min(size, Self.headLength)) : []
     }
 
     deinit { close(fd) }
+
+    private static func readHead(fd: Int32, count: Int) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, 0) }
+        bytes.removeLast(count - max(0, n))
+        return bytes
+    }
+
+    /// Whether the file was truncated or rewritten in place since it was opened. Growth by
+    /// appending (a live log being written: bigger, same first bytes) is not a change: the
+    /// bytes planned at opening are still the ones read.
+    public func changedSinceOpening() -> Bool {
+        guard isRegular else { return false }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return true }
+        if Int(info.st_size) < size { return true }
+        let sameTimes = info.st_mtim.tv_sec == modified.tv_sec && info.st_mtim.tv_nsec == modified.tv_nsec
+            && info.st_ctim.tv_sec == statusChanged.tv_sec && info.st_ctim.tv_nsec == statusChanged.tv_nsec
+        if sameTimes && Int(info.st_size) == size { return false }
+        return Self.readHead(fd: fd, count: head.count) != head
+    }
 }
 
 /// Reads an opened file (optionally a byte range of a regular one, for splitting it between
@@ -105,6 +153,8 @@ public final class FileSource: ByteSource {
     let positioned: Bool
     var offset: Int
     let end: Int?
+    /// Whether the file was checked for changes on reaching `end` (done once).
+    var verified = false
 
     /// Reads `range` of `file` (the whole file when nil; a stream is always read whole).
     public init(file: OpenedFile, range: Range<Int>? = nil) {
@@ -113,7 +163,8 @@ public final class FileSource: ByteSource {
         self.fd = file.fd
         self.positioned = file.isRegular
         self.offset = file.isRegular ? range?.lowerBound ?? 0 : 0
-        self.end = file.isRegular ? range?.upperBound : nil
+        // A regular file is read up to its size when opened: bytes appended since are not read.
+        self.end = file.isRegular ? range?.upperBound ?? file.size : nil
         #if os(Linux)
         if positioned { _ = posix_fadvise(fd, off_t(offset), 0, POSIX_FADV_SEQUENTIAL) }
         #endif
@@ -137,11 +188,20 @@ public final class FileSource: ByteSource {
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
         var want = buffer.count
         if let end { want = min(want, end - offset) }
-        guard want > 0 else { return 0 }
+        guard want > 0 else {
+            // At the planned end: a file that shrank or was rewritten meanwhile gave mixed bytes.
+            if buffer.count > 0, let file, !verified {
+                verified = true
+                if file.changedSinceOpening() { throw .changedDuringRun(path: path) }
+            }
+            return 0
+        }
         while true {
             let n = positioned
                 ? pread(fd, buffer.baseAddress, want, off_t(offset))
                 : Glibc.read(fd, buffer.baseAddress, want)
+            // The file ends before its planned end: it was truncated since it was opened.
+            if n == 0 && positioned { throw .changedDuringRun(path: path) }
             if n >= 0 { offset += n; return n }
             if errno == EINTR { continue }
             throw .readFailed(path: path, reason: systemError())

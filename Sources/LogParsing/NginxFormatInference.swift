@@ -46,7 +46,12 @@ extension NginxFormat {
         // The most common tail (ties: the first name list in byte order, so the choice is stable).
         guard let (names, best) = tails.max(by: { ($0.value.lines, $1.key) < ($1.value.lines, $0.key) }),
               Double(best.lines) >= NginxFormat.agreement * Double(matched) else { return nil }
-        let pairs = best.pairs
+        return appending(best.pairs, names: names)
+    }
+
+    /// `self` with `name=$variable` pairs appended, named `<name> + N fields (a b "c")` after
+    /// `names`, the pairs as written (quoted values as `"c"`).
+    func appending(_ pairs: [(name: String, quoted: Bool)], names: String) -> NginxFormat {
         var used = Set(NginxFormat.tokenize(logFormat).compactMap { token -> String? in
             if case .variable(let name) = token { return name }
             return nil
@@ -59,6 +64,26 @@ extension NginxFormat {
             text += " \(pair.name)=" + (pair.quoted ? "\"$\(variable)\"" : "$\(variable)")
         }
         return NginxFormat(name: "\(name) + \(pairs.count) fields (\(names))", logFormat: text)
+    }
+
+    /// The format a name printed by detection stands for, when the name says all of it: a
+    /// built-in name plus trailing fields (`nginx-combined + 2 fields (rt "host")`, made by
+    /// `withTrailingFields(in:)`), rebuilt the same way. nil for any other name.
+    public static func withTrailingFields(named name: String, bases: [NginxFormat] = builtins) -> NginxFormat? {
+        guard let plus = name.firstRange(of: " + "),
+              let base = bases.first(where: { $0.name == name[..<plus.lowerBound] }) else { return nil }
+        let rest = name[plus.upperBound...]
+        guard let open = rest.firstRange(of: " fields ("), rest.hasSuffix(")"),
+              let count = Int(rest[..<open.lowerBound]), count > 0 else { return nil }
+        let names = String(rest[open.upperBound..<rest.index(before: rest.endIndex)])
+        let pairs = names.split(separator: " ", omittingEmptySubsequences: false).map { word -> (name: String, quoted: Bool)? in
+            let quoted = word.count >= 2 && word.hasPrefix("\"") && word.hasSuffix("\"")
+            let bare = quoted ? word.dropFirst().dropLast() : word
+            guard !bare.isEmpty, bare.utf8.allSatisfy(isPairNameByte) else { return nil }
+            return (String(bare), quoted)
+        }
+        guard pairs.count == count, pairs.allSatisfy({ $0 != nil }) else { return nil }
+        return base.appending(pairs.map { $0! }, names: names)
     }
 
     /// The `name=value` pairs making up all of `line` from `start` (each after one space;
@@ -110,7 +135,7 @@ extension NginxFormat {
     public static func inferred(from sample: [[UInt8]]) -> NginxFormat? {
         for line in sample.prefix(20) {
             guard let format = inferredFormat(String(decoding: line, as: UTF8.self)) else { continue }
-            let guess = NginxFormat(name: "nginx-custom (inferred)", logFormat: format)
+            let guess = NginxFormat(name: inferredName, logFormat: format)
             guard let pattern = try? guess.compile() else { return nil }
             let matchData = MatchData(for: pattern.regex)
             let hits = sample.filter { l in l.withUnsafeBytes { matchData.match(pattern.regex, $0) == .matched } }.count
@@ -118,6 +143,9 @@ extension NginxFormat {
         }
         return nil
     }
+
+    /// The name of every layout guessed by `inferred(from:)`.
+    public static let inferredName = "nginx-custom (inferred)"
 
     enum Piece { case quoted(String), bracketed(String), bare(String) }
 

@@ -84,12 +84,15 @@ final class ComposeStream: LineProcessor {
             matched += hits
             return "\(name) \(format.name)"
         }
-        return ("docker-compose: " + parts.joined(separator: ", "), matched)
+        return (Self.summaryPrefix + parts.joined(separator: ", "), matched)
     }
+
+    /// How a stream's format name starts (`docker-compose: web-1 nginx-combined, ...`).
+    static let summaryPrefix = "docker-compose: "
 
     /// A short description for the input summary: `compose: web-1 nginx-combined, api-1 app-text`.
     var formatSummary: String {
-        "docker-compose: " + routes.map { "\($0.service) \($0.formatName)" }.joined(separator: ", ")
+        Self.summaryPrefix + routes.map { "\($0.service) \($0.formatName)" }.joined(separator: ", ")
     }
 
     func route(for service: Range<Int>, in line: UnsafeRawBufferPointer, body: Int) -> Int? {

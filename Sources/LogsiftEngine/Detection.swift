@@ -49,6 +49,19 @@ extension Analyzer {
         FormatDetector.automatic().candidates + FormatDetector.namedFamilyFormats()
     }
 
+    /// Why a name that detection prints cannot be passed to `--log-format`, and what to pass
+    /// instead: a layout guessed from the lines, or a docker-compose stream's summary. nil for
+    /// other names.
+    public static func unnamableFormatHint(_ name: String) -> String? {
+        if name.hasPrefix(NginxFormat.inferredName) {
+            return "'\(NginxFormat.inferredName)' is a layout guessed from the lines, not a name: pass the guess as --nginx-format '<log_format>' (`logsift detect FILE` prints the guess), or leave out --log-format to guess it again"
+        }
+        if name.hasPrefix(ComposeStream.summaryPrefix) {
+            return "'\(ComposeStream.summaryPrefix)...' names a docker-compose stream, whose services are detected one by one: leave out --log-format"
+        }
+        return nil
+    }
+
     /// What `--log-format` accepts, as a usage line.
     public static let formatNamesHelp = (namedFormats().map(\.name)
         + ["postgres-stderr", "postgres-stderr '<log_line_prefix>'", "postgres-syslog", "postgres-syslog '<log_line_prefix>'"])
@@ -57,9 +70,13 @@ extension Analyzer {
     /// The detector for a format named as `logsift detect` prints it (`--log-format`): every
     /// name in `namedFormats()`, `postgres-stderr '<prefix>'` and `postgres-syslog '<prefix>'`,
     /// and `postgres-stderr` / `postgres-syslog` alone (the prefix then detected from the
-    /// lines). nil for any other name.
+    /// lines), and a built-in nginx name with trailing fields (`nginx-combined + 2 fields (rt
+    /// urt)`). nil for any other name.
     public static func detector(named name: String) -> FormatDetector? {
         if let format = namedFormats().first(where: { $0.name == name }) { return .fixed(format) }
+        if let extended = NginxFormat.withTrailingFields(named: name), let pattern = try? extended.compile() {
+            return .fixed(.access(name: extended.name, pattern: pattern))
+        }
         for kind in [PostgresFormat.Kind.stderr, .syslog] {
             let family = "postgres-\(kind.rawValue)"
             if name == family { return .postgres(kind) }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LogAggregation
+import LogReport
 
 /// Arguments the parser would misread, caught before it runs.
 ///
@@ -96,7 +97,7 @@ extension Logsift {
     /// failure; short `print`ed output is checked by the final flush.
     static func main() {
         if let problem = ArgumentCheck.problem(Array(CommandLine.arguments.dropFirst())) {
-            exit(withError: ValidationError(problem))
+            finish(with: ValidationError(problem))
         }
         raiseOpenFileLimit()
         var status: Int32 = 0
@@ -109,8 +110,28 @@ extension Logsift {
         } catch {
             failure = error
         }
-        if let failure { exit(withError: failure) }
+        if let failure { finish(with: failure) }
         if !standardOutputIsWritten() { status = ExitStatus.writeFailed }
+        Foundation.exit(status)
+    }
+
+    /// Says what `error` means and exits with its status, as ArgumentParser's `exit(withError:)`
+    /// would, with two differences: help and version text goes through `StandardOutput` (a
+    /// failed write exits 74, not 0), and a usage error is escaped before it reaches stderr, since
+    /// it may echo an option value or an argument holding control bytes.
+    static func finish(with error: Error) -> Never {
+        let message = fullMessage(for: error)
+        let status = exitCode(for: error).rawValue
+        if status == 0 {
+            do { try StandardOutput.write(message.isEmpty ? "" : message + "\n") } catch {
+                Foundation.exit(ExitStatus.writeFailed)
+            }
+            Foundation.exit(standardOutputIsWritten() ? 0 : ExitStatus.writeFailed)
+        }
+        if !message.isEmpty {
+            var text = TerminalText.escapedKeepingNewlines(message) + "\n"
+            text.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+        }
         Foundation.exit(status)
     }
 

@@ -25,7 +25,7 @@ struct ReportCommand: ParsableCommand {
           logsift report --pattern '%{HTTPD_COMBINEDLOG}' access.log
           logsift report --nginx-format '$remote_addr [$time_local] "$request" $status $body_bytes_sent $request_time' access.log
 
-        Exit status: 0 when every input was read; 1 when an input could not be read, ended early or is compressed with bzip2/xz/zstd (the report still covers everything that was read); 65 when an input was read but none of its lines was recognised; 64 for a usage or pattern error; 74 when the report could not be written.
+        Exit status: 0 when every input was read; 1 when an input could not be read, ended early, changed during the run or is compressed with bzip2/xz/zstd (the report still covers everything that was read); 65 when an input was read but none of its lines was recognised; 64 for a usage or pattern error; 74 when the report could not be written.
         """
     )
 
@@ -94,9 +94,17 @@ struct ReportCommand: ParsableCommand {
         guard ZoneRule.parse(tz) != nil else {
             throw ValidationError("--tz '\(tz)': give local, UTC, an offset such as +0100 or -05:30, a zone abbreviation such as CET, or a zone name from the system's zoneinfo such as Europe/Berlin")
         }
+        if let logFormat, let hint = Analyzer.unnamableFormatHint(logFormat) {
+            throw ValidationError("--log-format: \(hint)")
+        }
         if let logFormat, Analyzer.detector(named: logFormat) == nil {
             throw ValidationError("--log-format '\(logFormat)' is not a format logsift knows; one of: \(Analyzer.formatNamesHelp)")
         }
+        if pattern == "" {
+            throw ValidationError("--pattern is empty: give a grok pattern, e.g. '%{NGINX_ACCESS_COMBINED}'")
+        }
+        // Every --patterns directory must be readable even when no --pattern uses it.
+        _ = try library.load()
         if [nginxFormat != nil, pattern != nil, logFormat != nil, pgPrefix != nil].filter({ $0 }).count > 1 {
             throw ValidationError("give at most one of --nginx-format, --pattern, --pg-prefix and --log-format")
         }
