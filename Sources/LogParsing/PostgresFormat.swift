@@ -572,8 +572,10 @@ public final class PostgresSyslogParser {
     public enum Line: Equatable {
         /// A message start; `header` ranges are in `line`.
         case header
-        /// Part 2… of a message: its text, and whether it starts a new line (`#011` = tab)
-        /// rather than continuing a line that syslog split.
+        /// Part 2… of a message that is text: its text, and whether it starts a new line
+        /// (`#011` = tab) rather than continuing a line that syslog split at its length limit
+        /// (PostgreSQL cuts before a space, which the next part keeps: joined as is). A later
+        /// part carrying the prefix and DETAIL/HINT/CONTEXT/STATEMENT/QUERY is a `.header`.
         case continuation(text: Range<Int>, newLine: Bool)
         case noMatch
         case limitExceeded
