@@ -81,7 +81,12 @@ public enum ApplicationFormat: Sendable, Equatable, CaseIterable {
     /// every format; for formats that join any line, up to `detectAnyLineCap` other lines per
     /// event). Docker-compose lines of no known layout count for `.text`. Best first; formats
     /// recognising nothing are left out.
-    public static func detect(_ lines: [[UInt8]]) -> [(format: ApplicationFormat, matched: Int)] {
+    ///
+    /// `anyLines: false` leaves out the lines a format that joins any line takes only for that
+    /// (text that has no shape of its own): what is left is what the format recognises by shape,
+    /// to compare with a more specific family (`FormatDetector.choose`).
+    public static func detect(_ lines: [[UInt8]], anyLines: Bool = true) -> [(format: ApplicationFormat, matched: Int)] {
+        let countAnyLines = anyLines
         var results: [(format: ApplicationFormat, matched: Int)] = []
         for format in ApplicationFormat.allCases {
             var parser = ApplicationLineParser(format: format, zone: .utc)
@@ -107,7 +112,7 @@ public enum ApplicationFormat: Sendable, Equatable, CaseIterable {
                             matched += 1
                         } else if format.joinsAnyLine, service == nil, anyLines < detectAnyLineCap,
                                   !ApplicationLineParser.looksLikeEventStart(raw, from: body) {
-                            matched += 1
+                            if countAnyLines { matched += 1 }
                             anyLines += 1
                         } else {
                             open = false

@@ -35,7 +35,11 @@ public struct ApplicationLineParser: Sendable {
     public var zone: ZoneRule
     /// Syslog RFC 3164 lines carry no year: a time is placed in the year that puts it at most
     /// one day after this (epoch seconds; default: when the parser was made).
-    public var referenceTime: Int64
+    public var referenceTime: Int64 {
+        get { yearlessTime.reference }
+        set { yearlessTime = YearlessTime(reference: newValue) }
+    }
+    var yearlessTime: YearlessTime
     /// Set by `timeValue` when a JSON or logfmt time is written as a time but impossible: the
     /// line is then no event (unmatched and sampled) rather than an event in no bucket.
     var sawImpossibleTime = false
@@ -43,7 +47,7 @@ public struct ApplicationLineParser: Sendable {
     public init(format: ApplicationFormat, zone: ZoneRule, referenceTime: Int64? = nil) {
         self.format = format
         self.zone = zone
-        self.referenceTime = referenceTime ?? Int64(time(nil))
+        self.yearlessTime = YearlessTime(reference: referenceTime)
     }
 
     /// Parses a line that starts an event; false when the line does not start one.
@@ -731,20 +735,11 @@ public struct ApplicationLineParser: Sendable {
         return true
     }
 
-    /// A time written without its year, placed in the year that puts it at most a day after
-    /// `referenceTime`; nil for a date that exists in neither year (31 February, or 29 February
-    /// outside a leap year).
+    /// A time written without its year, placed by `YearlessTime` (at most a day after
+    /// `referenceTime`); nil for a date that exists in neither year.
     @inline(__always)
     mutating func yearless(month: Int, day: Int, secondsOfDay: Int) -> Int64? {
-        var year = Int(TimeParts.year(of: referenceTime))
-        if ByteParsing.isValidDate(year: year, month: month, day: day),
-           let t = zone.epoch(fromNaive: Int64(ByteParsing.daysFromCivil(year: year, month: month, day: day) * 86400 + secondsOfDay)),
-           t <= referenceTime &+ 86400 {
-            return t
-        }
-        year -= 1
-        guard ByteParsing.isValidDate(year: year, month: month, day: day) else { return nil }
-        return zone.epoch(fromNaive: Int64(ByteParsing.daysFromCivil(year: year, month: month, day: day) * 86400 + secondsOfDay))
+        yearlessTime.epoch(month: month, day: day, secondsOfDay: secondsOfDay, zone: &zone)
     }
 
     // MARK: - Apache httpd error log
@@ -1275,14 +1270,5 @@ public struct ApplicationLineParser: Sendable {
         guard pairs >= 2, known else { return false }
         if !sawMessage { r.message = body..<end }
         return true
-    }
-}
-
-/// Calendar year of an epoch second (UTC), for syslog's year-less timestamps.
-enum TimeParts {
-    static func year(of epoch: Int64) -> Int64 {
-        var days = epoch / 86400
-        if epoch % 86400 < 0 { days -= 1 }
-        return ByteParsing.civil(fromDays: days).year
     }
 }

@@ -13,7 +13,8 @@ import PCRE2
 /// `record`, `log_time`/`user_name`/… keys) and of Google Cloud SQL exports (a stderr-style line in
 /// `textPayload`). `.syslog(prefix:)` is `log_destination = syslog` as rsyslog writes it:
 /// `Feb 11 13:15:39 host postgres[10819]: [7-1] <prefix>LOG:  …`, continuation parts `[7-2]`
-/// with `#011` for the tab (the year, absent from the line, is the current one).
+/// with `#011` for the tab (the year, absent from the line, is the one that puts the time at most
+/// a day after now: `YearlessTime`).
 public enum PostgresFormat: Sendable, Equatable {
     case stderr(prefix: String)
     case csvlog
@@ -571,8 +572,10 @@ public final class PostgresSyslogParser {
     public enum Line: Equatable {
         /// A message start; `header` ranges are in `line`.
         case header
-        /// Part 2… of a message: its text, and whether it starts a new line (`#011` = tab)
-        /// rather than continuing a line that syslog split.
+        /// Part 2… of a message that is text: its text, and whether it starts a new line
+        /// (`#011` = tab) rather than continuing a line that syslog split at its length limit
+        /// (PostgreSQL cuts before a space, which the next part keeps: joined as is). A later
+        /// part carrying the prefix and DETAIL/HINT/CONTEXT/STATEMENT/QUERY is a `.header`.
         case continuation(text: Range<Int>, newLine: Bool)
         case noMatch
         case limitExceeded
@@ -585,21 +588,15 @@ public final class PostgresSyslogParser {
     let match = MatchData(for: PostgresSyslogParser.headerPattern)
     let bsd: Int, iso: Int, pid: Int, part: Int
     var zoneCache = PostgresTime.ZoneCache()
-    /// The year of BSD syslog times (they carry none): the current year by default.
-    public var year: Int
+    /// Places BSD syslog times (they carry no year) at most a day after its reference (now, by
+    /// default), as for application syslog.
+    public var yearlessTime: YearlessTime
 
-    public init(pattern: PostgresPrefixPattern, year: Int? = nil) {
+    public init(pattern: PostgresPrefixPattern, referenceTime: Int64? = nil) {
         inner = PostgresStderrParser(pattern: pattern)
         func group(_ name: String) -> Int { PostgresSyslogParser.headerPattern.namedGroups.first { $0.name == name }!.group }
         bsd = group("bsd"); iso = group("iso"); pid = group("pid"); part = group("part")
-        self.year = year ?? PostgresSyslogParser.currentYear()
-    }
-
-    static func currentYear() -> Int {
-        var now = time(nil)
-        var parts = tm()
-        gmtime_r(&now, &parts)
-        return Int(parts.tm_year) + 1900
+        yearlessTime = YearlessTime(reference: referenceTime)
     }
 
     /// The text after the syslog header of the first part of each syslog line among `lines`.
@@ -623,12 +620,20 @@ public final class PostgresSyslogParser {
         default: return .noMatch
         }
         guard let end = match.range(0)?.upperBound else { return .noMatch }
+        // Part 2… (`[7-2]`): PostgreSQL sends a message with its DETAIL/HINT/CONTEXT/STATEMENT
+        // lines to syslog as one sequence number, split at each newline. A line of the message
+        // text starts with the tab PostgreSQL indents it with (`#011`); a DETAIL… line starts
+        // with the prefix again and is read below like a header; anything else is the rest of
+        // a line cut at syslog's length limit.
+        let isLaterPart: Bool
         if let r = match.range(part), !(r.count == 1 && line[r.lowerBound] == UInt8(ascii: "1")) {
             if end + 4 <= line.count, line[end] == UInt8(ascii: "#"), line[end + 1] == UInt8(ascii: "0"),
                line[end + 2] == UInt8(ascii: "1"), line[end + 3] == UInt8(ascii: "1") {
                 return .continuation(text: (end + 4)..<line.count, newLine: true)
             }
-            return .continuation(text: end..<line.count, newLine: false)
+            isLaterPart = true
+        } else {
+            isLaterPart = false
         }
         let body = UnsafeRawBufferPointer(rebasing: line[end...])
         var time: Int64? = nil
@@ -640,8 +645,8 @@ public final class PostgresSyslogParser {
             while line[i] != 32 { day = day * 10 + Int(line[i] - 48); i += 1 }
             i += 1
             if let hh = ByteParsing.digits(line, i, 2), let mm = ByteParsing.digits(line, i + 3, 2), let ss = ByteParsing.digits(line, i + 6, 2),
-               let naive = ByteParsing.naiveSeconds(year: year, month: m, day: day, hour: hh, minute: mm, second: ss) {
-                time = zone.epoch(fromNaive: naive)
+               hh < 24, mm < 60, ss <= 60 {
+                time = yearlessTime.epoch(month: m, day: day, secondsOfDay: hh * 3600 + mm * 60 + ss, zone: &zone)
             }
             syslogTimeUnreadable = time == nil
         } else if let r = match.range(iso) {
@@ -650,9 +655,12 @@ public final class PostgresSyslogParser {
         }
         let syslogPid = match.range(pid).flatMap { ByteParsing.integer(line, $0) } ?? -1
         switch inner.parse(body, zone: &zone, into: &header) {
-        case .matched: break
+        case .matched:
+            if isLaterPart && !header.severity.isSecondary { return .continuation(text: end..<line.count, newLine: false) }
         case .limitExceeded: return .limitExceeded
-        default: return .noMatch
+        default:
+            if isLaterPart { return .continuation(text: end..<line.count, newLine: false) }
+            return .noMatch
         }
         // Ranges of the body, moved to the line's coordinates.
         func shift(_ r: Range<Int>?) -> Range<Int>? { r.map { ($0.lowerBound + end)..<($0.upperBound + end) } }

@@ -111,10 +111,23 @@ public struct FormatDetector: Sendable {
             let best = ranked.first { $0.hits > 0 } ?? (candidates[0], 0)
             return Choice(format: best.format, matched: best.hits, sampled: sample.count, runnerUp: nil)
         }
-        guard let best = ranked.first, best.hits > 0 else {
+        guard var best = ranked.first, best.hits > 0 else {
             return Choice(format: nil, matched: 0, sampled: sample.count, runnerUp: nil)
         }
-        let runner = ranked.dropFirst().first { $0.format.name != best.format.name && $0.hits > 0 }
+        // A format that joins any line (app-text) can lead only by taking lines it has no shape
+        // for — `pg_ctl: could not start server` among PostgreSQL lines — as text. A specific
+        // family (PostgreSQL, nginx) that reads at least as many lines as it recognises by
+        // shape is the better reading.
+        if case .application(let generic) = best.format, generic.joinsAnyLine {
+            let shaped = ApplicationFormat.detect(sample, anyLines: false).first { $0.format == generic }?.matched ?? 0
+            if let specific = ranked.first(where: { candidate in
+                if case .application = candidate.format { return false }
+                return candidate.hits > 0 && candidate.hits >= shaped
+            }) {
+                best = specific
+            }
+        }
+        let runner = ranked.first { $0.format.name != best.format.name && $0.hits > 0 }
         var choice = Choice(format: best.format, matched: best.hits, sampled: sample.count,
                             runnerUp: runner.map { ($0.format.name, $0.hits) })
         choice.guessedNginxFormat = guessed[best.format.name]

@@ -49,4 +49,23 @@ import Testing
         #expect(totals["queries"] as? Int == 629, "pgBadger counts 629 queries in light.postgres.log")
         #expect((json["inputs"] as? [[String: Any]])?.first?["unmatched"] as? Int == 0)
     }
+
+    /// pgBadger's pg_rawcsv.log: 12 of its 14 lines are PostgreSQL stderr, 2 are pg_ctl output
+    /// (`pg_ctl: could not start server`, `Examine the log output.`). app-text read all 14 only
+    /// by joining the pg_ctl lines to a PostgreSQL line as text, and won: no PostgreSQL
+    /// section. Truth by grep: 12 lines with a PostgreSQL severity, 3 ERROR or FATAL lines (the errors).
+    @Test func postgresWithAFewForeignLinesIsPostgres() throws {
+        guard let corpora = Harness.corpora() else { return }
+        let path = corpora.appendingPathComponent("pgbadger/t/fixtures/pg_rawcsv.log").path
+        let severity = try Harness.shell("grep -cE '^[0-9-]+ [0-9:.]+ [A-Z]+ \\[[0-9]+\\] [^ ]* ?(LOG|FATAL|ERROR|DETAIL|STATEMENT):  ' '\(path)'")
+        let errors = try Harness.shell("grep -cE ' (ERROR|FATAL):  ' '\(path)'")
+        #expect(severity.trimmingCharacters(in: .whitespacesAndNewlines) == "12")
+        #expect(errors.trimmingCharacters(in: .whitespacesAndNewlines) == "3")
+        let detect = try Harness.run(["detect", path])
+        #expect(detect.text.contains("postgres-stderr '%m [%p] %q%u@%d '  86% (12/14)"), "\(detect.text)")
+        let json = try Harness.run(["report", "--format", "json", path]).json()
+        let postgres = try #require(json["postgres"] as? [String: Any], "no PostgreSQL section")
+        #expect((postgres["errors"] as? [String: Any])?["count"] as? Int == 3)
+        #expect((json["inputs"] as? [[String: Any]])?.first?["unmatched"] as? Int == 2)
+    }
 }

@@ -144,4 +144,79 @@ import Testing
             #expect(input?["format"] as? String == name, "\(name) on \(file)")
         }
     }
+
+    /// The error groups of one report: (template, count, statement), by template.
+    static func errorGroups(_ result: Harness.Result) throws -> [String: (Int, String?)] {
+        let postgres = try #require(try result.json()["postgres"] as? [String: Any])
+        let templates = try #require((postgres["errors"] as? [String: Any])?["templates"] as? [[String: Any]])
+        var groups: [String: (Int, String?)] = [:]
+        for t in templates { groups[t["template"] as? String ?? "?"] = (t["count"] as? Int ?? -1, t["statement"] as? String) }
+        return groups
+    }
+
+    /// PostgreSQL repeats the prefix on a message's DETAIL/STATEMENT lines, which syslog numbers
+    /// `[N-2]`, `[N-3]` under the message's sequence number: they are its parts, as in stderr,
+    /// not text glued to the message (which made one group per SQL text, statement null).
+    @Test func statementPartsUnderOneSequenceNumber() throws {
+        // (second, sequence number, severity, text) of each line, written both ways.
+        let parts: [(Int, Int, String, String)] = [
+            (45, 7, "ERROR", "relation \"x\" does not exist at character 15"), (45, 7, "STATEMENT", "select * from x"),
+            (46, 8, "ERROR", "relation \"y\" does not exist at character 15"), (46, 8, "STATEMENT", "select id from y where z = 1"),
+            (47, 9, "ERROR", "duplicate key value violates unique constraint \"pk\""), (47, 9, "DETAIL", "Key (id)=(1) already exists."),
+            (47, 9, "STATEMENT", "insert into t values (1)"),
+            (48, 10, "ERROR", "duplicate key value violates unique constraint \"pk\""), (48, 10, "DETAIL", "Key (id)=(2) already exists."),
+            (48, 10, "STATEMENT", "insert into t values (2)"),
+        ]
+        var syslog: [String] = [], stderr: [String] = []
+        var part = 0, last = 0
+        for (second, n, severity, text) in parts {
+            part = n == last ? part + 1 : 1
+            last = n
+            syslog.append("Feb 11 13:15:\(second) host postgres[102]: [\(n)-\(part)] db=app,user=u \(severity):  \(text)")
+            stderr.append("2026-02-11 13:15:\(second) UTC [102] db=app,user=u \(severity):  \(text)")
+        }
+        let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var reports: [[String: (Int, String?)]] = []
+        for (name, lines) in [("syslog.log", syslog), ("stderr.log", stderr)] {
+            let file = dir.appendingPathComponent(name)
+            try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+            let result = try Harness.run(["report", "--format", "json", "--tz", "UTC", file.path])
+            #expect(result.status == 0, "\(name): \(result.stderr)")
+            reports.append(try Self.errorGroups(result))
+        }
+        // Two templates of two errors each; the statement is the first one seen.
+        let relation = "relation \"...\" does not exist at character <*>"
+        let duplicate = "duplicate key value violates unique constraint \"...\""
+        for (report, name) in zip(reports, ["syslog", "stderr"]) {
+            #expect(report.keys.sorted() == [duplicate, relation].sorted(), "\(name): \(report.keys.sorted())")
+            #expect(report[relation]?.0 == 2 && report[relation]?.1 == "select * from x", "\(name)")
+            #expect(report[duplicate]?.0 == 2 && report[duplicate]?.1 == "insert into t values (1)", "\(name)")
+        }
+    }
+
+    /// RFC 3164 times carry no year: a file running from 31 December to 1 January read in early
+    /// December is last year's end, not this December (which is in the future). The expected
+    /// years are worked out here from today's date (UTC), by the documented rule: the year that
+    /// puts the time at most a day after now. (The old reader, which took the current year for
+    /// every line, passes only when run on 30 or 31 December.)
+    @Test func yearRollsOverBeforeNewYear() throws {
+        let lines = ["Dec 31 23:59:58 host postgres[1]: [1-1] LOG:  duration: 1.000 ms  statement: select 1",
+                     "Jan  1 00:00:02 host postgres[1]: [2-1] LOG:  duration: 1.000 ms  statement: select 1"]
+        let now = Date()
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let year = calendar.component(.year, from: now)
+        let lastSecond = try #require(calendar.date(from: DateComponents(year: year, month: 12, day: 31, hour: 23, minute: 59, second: 58)))
+        let decemberYear = lastSecond <= now.addingTimeInterval(86_400) ? year : year - 1
+        let expected = ["\(decemberYear)-12-31T23:59:58Z", "\(year)-01-01T00:00:02Z"]
+        let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("newyear.log")
+        try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+        let result = try Harness.run(["report", "--format", "json", "--tz", "UTC", file.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let range = try #require(try result.json()["time_range"] as? [String: Any])
+        #expect([range["first"] as? String, range["last"] as? String] == expected.map { $0 })
+    }
 }

@@ -99,6 +99,38 @@ import Testing
         #expect(PostgresFormat.recognised(detected.format, later) == 2)
     }
 
+    /// PostgreSQL sends a message and its DETAIL/STATEMENT lines to syslog under one sequence
+    /// number (`[9-1]`, `[9-2]`, `[9-3]`), the prefix repeated on each: a later part with the
+    /// prefix and a secondary severity reads as a header of that severity; a `#011` part is a
+    /// new line of text; any other later part continues the line before it.
+    @Test func syslogLaterPartsWithPrefixAreSecondaryHeaders() throws {
+        let parser = PostgresSyslogParser(pattern: try PostgresPrefixPattern(prefix: "db=%d,user=%u "), referenceTime: 1_796_169_600)
+        var zone = ZoneRule.utc
+        func read(_ line: String) -> (PostgresSyslogParser.Line, PostgresSeverity, String) {
+            var header = PostgresHeader()
+            let bytes = Array(line.utf8)
+            let kind = bytes.withUnsafeBytes { parser.parse($0, zone: &zone, into: &header) }
+            let text: Range<Int>
+            switch kind {
+            case .continuation(let r, _): text = r
+            default: text = header.message
+            }
+            return (kind, header.severity, String(decoding: bytes[text], as: UTF8.self))
+        }
+        let head = "Feb 11 13:15:47 host postgres[102]: "
+        let first = read(head + "[9-1] db=app,user=u ERROR:  duplicate key value violates unique constraint \"pk\"")
+        #expect(first.0 == .header && first.1 == .error)
+        let detail = read(head + "[9-2] db=app,user=u DETAIL:  Key (id)=(1) already exists.")
+        #expect(detail.0 == .header && detail.1 == .detail && detail.2 == "Key (id)=(1) already exists.")
+        let statement = read(head + "[9-3] db=app,user=u STATEMENT:  insert into t values (1)")
+        #expect(statement.0 == .header && statement.1 == .statement && statement.2 == "insert into t values (1)")
+        let tab = read(head + "[9-4] #011where id = 1")
+        #expect(tab.0 == .continuation(text: 46..<58, newLine: true) && tab.2 == "where id = 1")
+        // No prefix, or the prefix with a primary severity: text, not a new message.
+        #expect(read(head + "[9-5] and the rest").0 == .continuation(text: 42..<54, newLine: false))
+        #expect(read(head + "[9-6] db=app,user=u LOG:  quoted").0 == .continuation(text: 42..<68, newLine: false))
+    }
+
     @Test func severities() {
         for (text, severity) in [("LOG", PostgresSeverity.log), ("ERROR", .error), ("FATAL", .fatal), ("PANIC", .panic),
                                  ("WARNING", .warning), ("NOTICE", .notice), ("INFO", .info), ("DEBUG1", .debug),

@@ -355,7 +355,7 @@ import PCRE2
             _ = PostgresFormat.detect(sample)
         }
         let parsers = try PostgresFormat.commonPrefixes.map { PostgresStderrParser(pattern: try PostgresPrefixPattern(prefix: $0)) }
-        let syslog = PostgresSyslogParser(pattern: try PostgresPrefixPattern(prefix: "%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h "), year: 2026)
+        let syslog = PostgresSyslogParser(pattern: try PostgresPrefixPattern(prefix: "%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h "), referenceTime: 1_780_000_000)
         var header = PostgresHeader()
         for i in 0..<3000 {
             let line = Mutator.mutations(rng.pick(rng.pick(sources)), &rng)
