@@ -20,6 +20,7 @@ demo: release
 	.build/release/logsift detect samples/access.log* samples/postgresql.log samples/app.log
 	.build/release/logsift report --bucket 15m samples/access.log*
 	.build/release/logsift report --bucket 30m --tz UTC --top 5 samples/postgresql.log samples/app.log
+	.build/release/logsift query --tz UTC 'status >= 500 | count, p95(request_time), rate(request_time > 1s) by path | limit 5' samples/access.log*
 
 # swift test's own output and summary, then "N passed, N failed, N skipped" (scripts/run-tests).
 test: deps
