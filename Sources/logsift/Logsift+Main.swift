@@ -72,21 +72,28 @@ enum StandardOutput {
     /// status 74.
     static func write(_ text: String) throws {
         var text = text
-        let failure: String? = text.withUTF8 { bytes in
+        let failure: Int32? = text.withUTF8 { bytes in
             fflush(nil)  // anything `print` left in stdio's buffer goes first
-            var offset = 0
-            while offset < bytes.count {
-                let n = Foundation.write(1, bytes.baseAddress! + offset, bytes.count - offset)
-                if n > 0 { offset += n; continue }
-                if n < 0 && errno == EINTR { continue }
-                return n < 0 ? String(cString: strerror(errno)) : "nothing written"
-            }
-            return nil
+            return writeAll(UnsafeRawBufferPointer(bytes))
         }
         if let failure {
-            Terminal.warn("cannot write the report to standard output: \(failure)")
+            let reason = failure == 0 ? "nothing written" : String(cString: strerror(failure))
+            Terminal.warn("cannot write the report to standard output: \(reason)")
             throw ExitCode(ExitStatus.writeFailed)
         }
+    }
+
+    /// Writes all of `bytes` to descriptor 1, retrying short writes and EINTR; the errno of a
+    /// failure (0 when nothing could be written), or nil.
+    static func writeAll(_ bytes: UnsafeRawBufferPointer) -> Int32? {
+        var offset = 0
+        while offset < bytes.count {
+            let n = Foundation.write(1, bytes.baseAddress! + offset, bytes.count - offset)
+            if n > 0 { offset += n; continue }
+            if n < 0 && errno == EINTR { continue }
+            return n < 0 ? errno : 0
+        }
+        return nil
     }
 }
 

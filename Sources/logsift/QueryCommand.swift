@@ -206,17 +206,8 @@ final class LineWriter {
     }
 
     func flush() {
-        guard failure == nil else { return }
-        var offset = 0
-        buffer.withUnsafeBytes { b in
-            while offset < b.count {
-                let n = Foundation.write(1, b.baseAddress! + offset, b.count - offset)
-                if n > 0 { offset += n; continue }
-                if n < 0 && errno == EINTR { continue }
-                failure = n < 0 ? errno : EIO
-                return
-            }
-        }
+        guard failure == nil, !buffer.isEmpty else { return }
+        failure = buffer.withUnsafeBytes { StandardOutput.writeAll($0) }.map { $0 == 0 ? EIO : $0 }
         buffer.removeAll(keepingCapacity: true)
     }
 }
