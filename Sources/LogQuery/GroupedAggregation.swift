@@ -25,13 +25,18 @@ public struct AggregationPlan: Sendable {
     /// Seconds per time bucket, when grouped by time.
     public let bucketSeconds: Int64?
 
-    /// Binds `query`'s aggregates and keys to `schema`. A field the schema lacks is an error
-    /// here: which inputs may lack a field is decided by the caller before binding.
-    public static func bind(_ query: Query, to schema: FieldSchema) throws(QueryError) -> AggregationPlan {
+    /// A slot no event fills: a field this input lacks, read as absent in every event.
+    public static let absentSlot = -1
+
+    /// Binds `query`'s aggregates and keys to `schema`. A field the schema lacks is an error,
+    /// unless `missingIsAbsent` (another input has it): then it is absent in every event here,
+    /// so its aggregates see no value and a key shows `-`.
+    public static func bind(_ query: Query, to schema: FieldSchema, missingIsAbsent: Bool = false) throws(QueryError) -> AggregationPlan {
         var names: [String] = []
         var columns: [Column] = []
         func slot(_ f: FieldReference, numeric: Bool) throws(QueryError) -> Int {
             guard let field = schema.field(named: f.name) else {
+                if missingIsAbsent { return AggregationPlan.absentSlot }
                 throw FilterBinder.unknownFieldError(f, known: schema.fields.map(\.name))
             }
             if numeric, case .text = field.kind {
@@ -244,6 +249,10 @@ extension GroupedAggregation {
                 }
             }
             rows.append(GroupRow(bucket: bucket, keys: keys, values: values(state)))
+        }
+        if rows.isEmpty, plan.bucketSeconds == nil, plan.keySlots.isEmpty {
+            // "How many?" has an answer when nothing matched: zero.
+            return [GroupRow(bucket: nil, keys: [], values: values(GroupState()))]
         }
         if let width = plan.bucketSeconds, plan.keySlots.isEmpty {
             let present = Set(rows.compactMap(\.bucket))

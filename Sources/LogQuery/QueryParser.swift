@@ -41,6 +41,12 @@ private struct Parser {
     typealias Token = QueryLexer.Token
     let tokens: [Token]
     var index = 0
+    /// Tests read so far and the current nesting of `(` and `not`: bounded so that no query,
+    /// however long, can exhaust the stack of the recursive binder and evaluator.
+    var tests = 0
+    var depth = 0
+    static let maxTests = 256
+    static let maxDepth = 32
 
     init(tokens: [Token]) { self.tokens = tokens }
 
@@ -87,6 +93,9 @@ private struct Parser {
                 stage = 2
             } else if isWord("sort") && !isComparisonStart(next) {
                 guard stage < 3 else { throw fail(start, "sort goes before limit, once") }
+                guard stage == 2 else {
+                    throw fail(start, "sort orders the rows of an aggregate stage (e.g. count by path | sort count desc); matching lines come in the order read")
+                }
                 _ = advance()
                 query.sort = try sortStage()
                 stage = 3
@@ -99,7 +108,8 @@ private struct Parser {
                 }
                 query.limit = n
                 stage = 4
-            } else if case .word(let word) = start.kind, next.kind == .symbol("(") || stage > 0 {
+            } else if case .word(let word) = start.kind, word.lowercased() != "not" || stage > 0,
+                      next.kind == .symbol("(") || stage > 0 {
                 // Not a stage logsift knows: a misspelled aggregate, sort or limit, or a filter out of place.
                 let names = QueryParser.aggregateNames.union(["sort", "limit", "p50", "p95", "p99"])
                 let near = EditDistance.closest(to: word.lowercased(), among: names)
@@ -154,7 +164,12 @@ private struct Parser {
         var aggregates = [try aggregate()]
         while isSymbol(",") {
             _ = advance()
-            aggregates.append(try aggregate())
+            let start = current
+            let next = try aggregate()
+            if aggregates.contains(where: { $0.name == next.name }) {
+                throw fail(start, "the column \(next.name) is asked for twice")
+            }
+            aggregates.append(next)
         }
         var keys: [GroupKey] = []
         if isWord("by") {
@@ -270,6 +285,11 @@ private struct Parser {
     }
 
     mutating func notExpression() throws(QueryError) -> Expression {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Parser.maxDepth else {
+            throw fail(current, "the filter nests deeper than \(Parser.maxDepth) levels of ( and not")
+        }
         if isWord("not") && !isComparisonStart(next) {
             _ = advance()
             return .not(try notExpression())
@@ -284,6 +304,10 @@ private struct Parser {
     }
 
     mutating func test() throws(QueryError) -> Expression {
+        tests += 1
+        guard tests <= Parser.maxTests else {
+            throw fail(current, "a query takes at most \(Parser.maxTests) comparisons; use `in (…)` for a list of values")
+        }
         let f = try field()
         let op = current
         switch op.kind {

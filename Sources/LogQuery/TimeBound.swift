@@ -56,9 +56,17 @@ public enum TimeBound {
         if iso.count == 16 || (iso.count > 16 && !(0x30...0x39).contains(iso[16]) && iso[16] != UInt8(ascii: ":")) {
             iso.insert(contentsOf: Array(":00".utf8), at: 16)
         }
-        return iso.withUnsafeBytes { b -> Int64? in
+        // Event times are whole seconds: a bound with a fraction (`12:00:00.5`) is the next
+        // second, so the lines of 12:00:00 stay before it.
+        var fraction = false
+        if iso.count > 20, iso[19] == UInt8(ascii: ".") || iso[19] == UInt8(ascii: ",") {
+            var i = 20
+            while i < iso.count, (0x30...0x39).contains(iso[i]) { if iso[i] != 0x30 { fraction = true }; i += 1 }
+        }
+        let whole = iso.withUnsafeBytes { b -> Int64? in
             ByteParsing.timestamp(b, 0..<b.count, zone: &zone)
         }
+        return fraction ? whole.map { $0 + 1 } : whole
     }
 
     static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {

@@ -108,7 +108,7 @@ struct AccessEvent: FieldValues {
     let line: UnsafeRawBufferPointer
 
     func withText<R>(_ slot: Int, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
-        guard let r = decoder.ranges[slot] else { return body(nil) }
+        guard slot >= 0, let r = decoder.ranges[slot] else { return body(nil) }
         let bytes = UnsafeRawBufferPointer(rebasing: line[r])
         // nginx writes `-` for a value it does not have.
         if bytes.count == 1, bytes[0] == UInt8(ascii: "-") { return body(nil) }
@@ -116,7 +116,7 @@ struct AccessEvent: FieldValues {
     }
 
     func number(_ slot: Int) -> Double? {
-        guard let r = decoder.ranges[slot] else { return nil }
+        guard slot >= 0, let r = decoder.ranges[slot] else { return nil }
         switch decoder.readers[slot] {
         case .none: return nil
         case .integer: return ByteParsing.integer(line, r).map(Double.init)

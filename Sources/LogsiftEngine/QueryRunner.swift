@@ -31,6 +31,11 @@ public struct QueryOutcome: Sendable {
     /// Per input: what was read, and anything the user should know.
     public var inputs: [InputSummary] = []
     public var notes: [String] = []
+    /// First and last time of the lines read (in or out of the window), for "the window holds
+    /// nothing; the logs span …".
+    public var span: ClosedRange<Int64>?
+    /// Events inside the time window (all timed and untimed events when there is none).
+    public var inWindow: UInt64 = 0
 }
 
 /// Runs a query over inputs of the families that decode to events (today: access logs), in
@@ -94,15 +99,14 @@ public enum QueryRunner {
             let missing = Set(referenced.map(\.name)).subtracting(schema.fields.map(\.name))
             if !missing.isEmpty {
                 outcome.notes.append("\(o.spec.displayName) has no field \(missing.sorted().joined(separator: ", ")): "
-                    + (query.aggregates.isEmpty && query.keys.isEmpty ? "tests on it are false there" : "it was not read"))
-                if !(query.aggregates.isEmpty && query.keys.isEmpty) { plans.append(nil); filters.append(nil); continue }
+                    + "absent in its events (tests on it are false, aggregates see no value, keys show -)")
             }
             if let expression = query.filter {
                 filters.append(FilterEvaluator(try FilterBinder.bind(expression, to: schema)))
             } else {
                 filters.append(nil)
             }
-            plans.append(query.aggregates.isEmpty ? nil : try AggregationPlan.bind(query, to: schema))
+            plans.append(query.aggregates.isEmpty ? nil : try AggregationPlan.bind(query, to: schema, missingIsAbsent: true))
         }
 
         var total: GroupedAggregation?
@@ -124,8 +128,10 @@ public enum QueryRunner {
                 case .limitExceeded: summary.limitExceeded += 1; summary.unmatched += 1; return true
                 default: summary.unmatched += 1; return true
                 }
+                if let t = time { outcome.span = outcome.span.map { min($0.lowerBound, t)...max($0.upperBound, t) } ?? t...t }
                 if let since = configuration.since, (time ?? Int64.min) < since { return true }
                 if let until = configuration.until, (time ?? Int64.max) >= until { return true }
+                outcome.inWindow += 1
                 let event = AccessEvent(decoder: decoder, line: bytes)
                 if let filter, !filter.matches(event) { return true }
                 if let aggregation {
@@ -133,7 +139,9 @@ public enum QueryRunner {
                     return true
                 }
                 outcome.matchedLines += 1
-                return line(name, bytes)
+                let more = line(name, bytes)
+                if let limit = query.limit, outcome.matchedLines >= UInt64(limit) { return false }
+                return more
             }
             for sample in o.sniffed where !stopped {
                 stopped = !sample.withUnsafeBytes { consume($0) }
@@ -143,6 +151,9 @@ public enum QueryRunner {
             }
             summary.bytesRead = UInt64(o.reader.bytesRead)
             summary.overlong = UInt64(o.reader.overlongLines)
+            if summary.overlong > 0 {
+                outcome.notes.append("\(name): \(summary.overlong) lines longer than \(configuration.maxLineLength) bytes were cut to that length (and may not match)")
+            }
             summary.error = o.reader.error?.description
             if let aggregation {
                 if let t = total { t.merge(aggregation) } else { total = aggregation }
@@ -154,7 +165,7 @@ public enum QueryRunner {
             outcome.columns = plan?.names ?? query.aggregates.map(\.name)
             outcome.keyNames = plan?.keyNames ?? []
             outcome.groupedByTime = query.keys.contains { if case .time = $0 { return true } else { return false } }
-            if let total {
+            if let total = total ?? plan.map({ GroupedAggregation(plan: $0) }) {
                 outcome.rows = total.rows()
                 outcome.exact = total.groups.isExact
             }

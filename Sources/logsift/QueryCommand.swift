@@ -33,10 +33,10 @@ struct QueryCommand: ParsableCommand {
     @Argument(help: "Access logs to read; `-` for standard input (the default when stdin is a pipe).")
     var inputs: [String] = []
 
-    @Option(name: .long, help: "Only events at or after this time: 2026-11-24T14:00:00Z, 14:00, -15m, yesterday.")
+    @Option(name: .long, parsing: .unconditional, help: "Only events at or after this time: 2026-11-24T14:00:00Z, 14:00, -15m, yesterday, epoch seconds.")
     var since: String?
 
-    @Option(name: .long, help: "Only events before this time (same forms as --since).")
+    @Option(name: .long, parsing: .unconditional, help: "Only events before this time (same forms as --since).")
     var until: String?
 
     @Option(name: .long, parsing: .unconditional, help: "Zone of times written without one, and of --since/--until without one: local (default), UTC, +0100, Europe/Berlin…")
@@ -64,12 +64,15 @@ struct QueryCommand: ParsableCommand {
         for (name, value) in [("--since", since), ("--until", until)] {
             guard let value else { continue }
             guard let t = TimeBound.parse(value, now: now, zone: zone) else {
-                throw ValidationError("\(name) '\(TerminalText.escaped(value))': give 2026-11-24T14:00:00Z, 14:00, -15m, today or yesterday")
+                throw ValidationError("\(name) '\(TerminalText.escaped(value))': give 2026-11-24T14:00:00Z, 14:00, -15m, today, yesterday or epoch seconds")
             }
             if name == "--since" { configuration.since = t } else { configuration.until = t }
         }
         if let s = configuration.since, let u = configuration.until, s >= u {
             throw ValidationError("--since must be before --until")
+        }
+        if count && !parsed.aggregates.isEmpty {
+            throw ValidationError("--count counts matching lines; this query has aggregates (add `count` to them instead)")
         }
         var paths = inputs
         if paths.isEmpty {
@@ -87,6 +90,7 @@ struct QueryCommand: ParsableCommand {
         let several = paths.count > 1
         let terminal = isatty(1) != 0
         let writer = LineWriter()
+        var wroteHeader = false
         let outcome: QueryOutcome
         do {
             outcome = try QueryRunner.run(parsed, configuration) { input, bytes in
@@ -97,7 +101,12 @@ struct QueryCommand: ParsableCommand {
                     if several { object.append(("input", .string(input))) }
                     object.append(("line", .string(String(decoding: bytes, as: UTF8.self))))
                     return writer.write(JSONValue.object(object).rendered(pretty: false) + "\n")
-                case .text, .csv:
+                case .csv:
+                    var cells = [String(decoding: bytes, as: UTF8.self)]
+                    if several { cells.insert(input, at: 0) }
+                    if !wroteHeader { wroteHeader = true; _ = writer.write((several ? "input,line" : "line") + "\n") }
+                    return writer.write(cells.map(QueryCommand.csvQuoted).joined(separator: ",") + "\n")
+                case .text:
                     if several { if !writer.write((terminal ? TerminalText.escaped(input) : input) + ":") { return false } }
                     if terminal { return writer.write(TerminalText.escaped(String(decoding: bytes, as: UTF8.self)) + "\n") }
                     return writer.write(bytes) && writer.write("\n")
@@ -107,6 +116,10 @@ struct QueryCommand: ParsableCommand {
             throw ValidationError(pointing(error))
         }
         for note in outcome.notes { Terminal.warn(note) }
+        if configuration.since != nil || configuration.until != nil, outcome.inWindow == 0, let span = outcome.span {
+            Terminal.warn("no event in the time window; the logs read span \(TimeText.iso8601(span.lowerBound)) .. \(TimeText.iso8601(span.upperBound))"
+                + " (a time of day such as 14:00 means today in --tz)")
+        }
         if parsed.aggregates.isEmpty {
             if count { _ = writer.write("\(outcome.matchedLines)\n") }
         } else {
@@ -129,9 +142,29 @@ struct QueryCommand: ParsableCommand {
     func pointing(_ error: QueryError) -> String {
         let lines = query.split(separator: "\n", omittingEmptySubsequences: false)
         guard error.line >= 1, error.line <= lines.count else { return error.description }
-        let text = TerminalText.escaped(String(lines[error.line - 1]))
-        let caret = String(repeating: " ", count: max(0, error.column - 1)) + "^"
+        // A long line is shown as the 100 characters around the column.
+        let scalars = Array(String(lines[error.line - 1]).unicodeScalars)
+        let at = max(0, min(error.column - 1, scalars.count))
+        let start = max(0, min(at - 50, scalars.count - 100))
+        let end = min(scalars.count, start + 100)
+        let before = start > 0 ? "…" : "", after = end < scalars.count ? "…" : ""
+        let text = before + TerminalText.escaped(String(String.UnicodeScalarView(scalars[start..<end]))) + after
+        let caret = String(repeating: " ", count: before.count + TerminalText.escaped(String(String.UnicodeScalarView(scalars[start..<at]))).count) + "^"
         return "\(TerminalText.escaped(error.description))\n  \(text)\n  \(caret)"
+    }
+
+    /// A CSV cell: quoted when it holds a comma, a quote or a line break.
+    static func csvQuoted(_ s: String) -> String {
+        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+            ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+
+    /// A number in a table: whole numbers (counts, sums of bytes) in full; others with six
+    /// significant digits, and at least one decimal past the whole part.
+    static func tableNumber(_ v: Double) -> String {
+        guard v.isFinite, v != v.rounded() || abs(v) >= 1e15 else { return JSONValue.format(v) }
+        let wholeDigits = abs(v) < 1 ? 0 : Int(log10(abs(v))) + 1
+        return JSONValue.format(DecimalRounding.significant(v, digits: max(6, wholeDigits + 1)))
     }
 
     /// The rows as a table, JSON lines or CSV.
@@ -145,8 +178,7 @@ struct QueryCommand: ParsableCommand {
             out += row.keys
             for value in row.values {
                 switch value {
-                // A table shows 6 significant digits; JSON and CSV keep 15.
-                case .number(let v): out.append(JSONValue.format(format == .text ? DecimalRounding.significant(v, digits: 6) : v))
+                case .number(let v): out.append(format == .text ? QueryCommand.tableNumber(v) : JSONValue.format(v))
                 case .none: out.append("-")
                 case .list(let items): out.append(items.map { "\($0.0) (\($0.1))" }.joined(separator: ", "))
                 }
@@ -155,15 +187,11 @@ struct QueryCommand: ParsableCommand {
         }
         switch format {
         case .text:
-            if outcome.rows.isEmpty { return "(no matching event)\n" }
+            if outcome.rows.isEmpty { Terminal.warn("no matching event"); return "" }
             let left = Set(0..<(header.count - outcome.columns.count))
             return TextTable.render(header, outcome.rows.map(cells), leftColumns: left)
         case .csv:
-            func quote(_ s: String) -> String {
-                s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                    ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-            }
-            return ([header] + outcome.rows.map(cells)).map { $0.map(quote).joined(separator: ",") + "\n" }.joined()
+            return ([header] + outcome.rows.map(cells)).map { $0.map(csvQuoted).joined(separator: ",") + "\n" }.joined()
         case .json:
             var out = ""
             for row in outcome.rows {

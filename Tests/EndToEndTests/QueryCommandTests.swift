@@ -158,3 +158,73 @@ import Testing
         #expect(sorted.stderr.contains("did you mean count?"))
     }
 }
+
+/// What a user trial of `logsift query` found, each pinned by the command that showed it.
+@Suite struct QueryTrialTests {
+    static var samples: [String] { QueryCommandTests.samples }
+
+    @Test func aVeryLongQueryIsAnErrorNotACrash() throws {
+        let query = (0..<2000).map { "status = \($0)" }.joined(separator: " or ")
+        let result = try Harness.run(["query", "--count", query] + Self.samples)
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("at most 256 comparisons"))
+        // The echoed query is a window around the column, not the whole text.
+        #expect(result.stderr.count < 1000)
+        let nested = String(repeating: "not ", count: 5000) + "status = 200"
+        #expect(try Harness.run(["query", "--count", nested] + Self.samples).status == 64)
+    }
+
+    @Test func anInputWithoutAnAggregatedFieldStillCounts() throws {
+        let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // combined without $request_time: 3 lines the samples' format does not share.
+        let plain = dir.appendingPathComponent("plain.log")
+        try (0..<3).map { #"10.0.0.\#($0) - - [24/Nov/2026:10:00:0\#($0) +0000] "GET /x HTTP/1.1" 200 5 "-" "curl/8""# }
+            .joined(separator: "\n").appending("\n").write(to: plain, atomically: true, encoding: .utf8)
+        let sample = Harness.packageRoot.appendingPathComponent("samples/access.log").path
+        let result = try Harness.run(["query", "--format", "json", "count, max(request_time)", sample, plain.path])
+        let row = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
+        let alone = try Harness.run(["query", "--count", "status exists", sample])
+        let sampleCount = try #require(Int(alone.text.trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(row["count"] as? Int == sampleCount + 3)
+        #expect(result.stderr.contains("has no field request_time"))
+    }
+
+    @Test func notAtTheStartLimitOnLinesAndSortOnlyOnRows() throws {
+        let all = try Harness.run(["query", "--count", "status exists"] + Self.samples)
+        let ok = try Harness.run(["query", "--count", "status = 200"] + Self.samples)
+        let not = try Harness.run(["query", "--count", "not (status = 200)"] + Self.samples)
+        let counts = try [not, all, ok].map { try #require(Int($0.text.trimmingCharacters(in: .whitespacesAndNewlines)), "\($0.stderr)") }
+        #expect(counts[0] == counts[1] - counts[2])
+        #expect(try Harness.run(["query", "status >= 500 | limit 3"] + Self.samples).text.split(separator: "\n").count == 3)
+        let sorted = try Harness.run(["query", "status >= 500 | sort count"] + Self.samples)
+        #expect(sorted.status == 64)
+        #expect(sorted.stderr.contains("sort orders the rows of an aggregate stage"))
+        #expect(try Harness.run(["query", "count(status >= 500), count(status>=500)"] + Self.samples).status == 64)
+    }
+
+    @Test func wholeSumsAndZeroCountsAndRelativeTimes() throws {
+        let sum = try Harness.run(["query", "sum(body_bytes_sent)", Self.samples[0]])
+        let json = try Harness.run(["query", "--format", "json", "sum(body_bytes_sent)", Self.samples[0]])
+        let value = try #require((try JSONSerialization.jsonObject(with: json.stdout) as? [String: Any])?["sum(body_bytes_sent)"] as? Int)
+        #expect(sum.text.contains(String(value)))
+        let none = try Harness.run(["query", "--format", "json", "status > 999 | count"] + Self.samples)
+        #expect(none.text == "{\"count\":0}\n")
+        let relative = try Harness.run(["query", "--count", "--since", "-1d", "status exists"] + Self.samples)
+        #expect(relative.status == 0)
+        #expect(relative.text == "0\n")
+        #expect(relative.stderr.contains("no event in the time window; the logs read span 2026-11-24"))
+        let fraction = try Harness.run(["query", "--count", "--since", "2026-11-24T12:00:00Z", "--until", "2026-11-24T12:00:00.5Z",
+                                        "status exists", Self.samples[0]])
+        let atNoon = try Harness.run(["query", "--count", "--since", "2026-11-24T12:00:00Z", "--until", "2026-11-24T12:00:01Z",
+                                      "status exists", Self.samples[0]])
+        #expect(fraction.text == atNoon.text)
+    }
+
+    @Test func csvLinesHaveAHeaderAndQuotes() throws {
+        let result = try Harness.run(["query", "--format", "csv", "status = 504"] + Self.samples)
+        let lines = result.text.split(separator: "\n")
+        #expect(lines.first == "input,line")
+        #expect(lines.dropFirst().allSatisfy { $0.contains(",\"") && $0.hasSuffix("\"") })
+    }
+}
