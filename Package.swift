@@ -38,7 +38,7 @@ let package = Package(
         .testTarget(name: "LogParsingTests", dependencies: ["LogParsing", "LogsiftTestSupport"]),
         .testTarget(name: "LogAggregationTests", dependencies: ["LogAggregation", "LogInput", "LogsiftTestSupport"]),
         .testTarget(name: "LogReportTests", dependencies: ["LogReport"]),
-        .testTarget(name: "LogQueryTests", dependencies: ["LogQuery"]),
+        .testTarget(name: "LogQueryTests", dependencies: ["LogQuery", "LogsiftTestSupport"]),
         .testTarget(name: "LogsiftEngineTests", dependencies: ["LogsiftEngine"]),
         .testTarget(name: "EndToEndTests", dependencies: ["LogsiftEngine", "LogsiftTestSupport"]),
     ]

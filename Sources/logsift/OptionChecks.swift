@@ -1,4 +1,5 @@
 import ArgumentParser
+import LogParsing
 
 /// The allowed range of every numeric option, checked before anything is read, so that no value
 /// typed on the command line can overflow, trap, or allocate without bound. A value outside its
@@ -80,5 +81,15 @@ extension ReportCommand {
         try OptionRange.check(samples, in: OptionRange.samples, option: "--samples")
         try OptionRange.check(maxLineLength, in: OptionRange.maxLineLength, option: "--max-line-length")
         try OptionRange.check(splitBytes, in: OptionRange.splitBytes, option: "--split-bytes")
+    }
+}
+
+/// A `--tz` value, or the usage error that says what `--tz` takes.
+enum TimeZoneOption {
+    static func parse(_ text: String) throws -> ZoneRule {
+        guard let zone = ZoneRule.parse(text) else {
+            throw ValidationError("--tz '\(text)': give local, UTC, an offset such as +0100 or -05:30, a zone abbreviation such as CET, or a zone name from the system's zoneinfo such as Europe/Berlin")
+        }
+        return zone
     }
 }

@@ -56,9 +56,7 @@ struct QueryCommand: ParsableCommand {
     func run() throws {
         let parsed: Query
         do { parsed = try QueryParser.parse(query) } catch { throw ValidationError(pointing(error)) }
-        guard let zone = ZoneRule.parse(tz) else {
-            throw ValidationError("--tz '\(TerminalText.escaped(tz))': give local, UTC, an offset such as +0100 or -05:30, or a zone name such as Europe/Berlin")
-        }
+        let zone = try TimeZoneOption.parse(tz)
         let now = Int64(Date().timeIntervalSince1970)
         var configuration = QueryConfiguration(inputs: [])
         for (name, value) in [("--since", since), ("--until", until)] {

@@ -91,9 +91,7 @@ struct ReportCommand: ParsableCommand {
         guard Duration.seconds(bucket) != nil else {
             throw ValidationError("--bucket '\(bucket)': give a width such as 30s, 1m, 5m or 1h")
         }
-        guard ZoneRule.parse(tz) != nil else {
-            throw ValidationError("--tz '\(tz)': give local, UTC, an offset such as +0100 or -05:30, a zone abbreviation such as CET, or a zone name from the system's zoneinfo such as Europe/Berlin")
-        }
+        _ = try TimeZoneOption.parse(tz)
         if let logFormat, let hint = Analyzer.unnamableFormatHint(logFormat) {
             throw ValidationError("--log-format: \(hint)")
         }
@@ -125,7 +123,7 @@ struct ReportCommand: ParsableCommand {
         configuration.sampleLimit = samples
         configuration.keepOrder = keepOrder
         configuration.splitThreshold = max(1, splitBytes)
-        configuration.zone = ZoneRule.parse(tz)!
+        configuration.zone = try TimeZoneOption.parse(tz)
         if let pgPrefix, case .stderr(let prefix) = PostgresFormat(prefix: pgPrefix) {
             if let problem = PostgresFormat.prefixProblem(prefix) {
                 throw ValidationError("--pg-prefix '\(prefix)': \(problem)")

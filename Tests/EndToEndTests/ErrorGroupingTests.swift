@@ -1,4 +1,5 @@
 import Foundation
+import LogsiftTestSupport
 import Testing
 
 /// Error groups of an application log written with known messages: one group per message,
@@ -9,25 +10,9 @@ import Testing
     struct Message: Sendable {
         let level: String
         let phrase: String
-        let make: @Sendable (inout SplitMix) -> String
+        let make: @Sendable (inout FuzzRNG) -> String
     }
 
-    struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9e3779b97f4a7c15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xbf58476d1ce4e5b9
-            z = (z ^ (z >> 27)) &* 0x94d049bb133111eb
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-        /// `count` hex digits; with `lettersOnly`, drawn from a-f only (`abcdefab`).
-        mutating func hex(_ count: Int, lettersOnly: Bool) -> String {
-            let digits = Array(lettersOnly ? "abcdef" : "0123456789abcdef")
-            return String((0..<count).map { _ in digits[below(digits.count)] })
-        }
-    }
 
     static let messages: [Message] = [
         Message(level: "ERROR", phrase: "Timeout waiting for response") { "Timeout waiting for response from payments-api after \(1000 + $0.below(5000)) ms" },
@@ -61,7 +46,7 @@ import Testing
     /// Writes `events` WARN+ lines (and as many INFO lines) in the layout, with context
     /// in every form the report must ignore, and returns the truth per message.
     static func write(to url: URL, events: Int, seed: UInt64) throws -> [Truth] {
-        var r = SplitMix(state: seed)
+        var r = FuzzRNG(seed: seed)
         var truth = Array(repeating: Truth(), count: messages.count)
         var text = ""
         for n in 0..<events {
@@ -161,5 +146,13 @@ import Testing
         let groups = try #require(application["error_groups"] as? [[String: Any]])
         let counts = groups.reduce(into: [String: Int]()) { $0[$1["template"] as? String ?? "?"] = $1["count"] as? Int }
         #expect(counts == ["Retrying request": 6, "Couldn't find User with id=<*>": 2], "\(counts)")
+    }
+}
+
+extension FuzzRNG {
+    /// `count` hex digits; with `lettersOnly`, drawn from a-f only (`abcdefab`).
+    mutating func hex(_ count: Int, lettersOnly: Bool) -> String {
+        let digits = Array(lettersOnly ? "abcdef" : "0123456789abcdef")
+        return String((0..<count).map { _ in digits[below(digits.count)] })
     }
 }

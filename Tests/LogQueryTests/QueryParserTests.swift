@@ -1,3 +1,4 @@
+import LogsiftTestSupport
 import Testing
 @testable import LogQuery
 
@@ -192,14 +193,8 @@ private func field(_ e: Expression?) -> String? {
     ]
 
     @Test func mutatedQueriesNeverTrap() {
-        var state: UInt64 = 0x9E3779B97F4A7C15
-        func next() -> UInt64 {
-            state &+= 0x9E3779B97F4A7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-            z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-            return z ^ (z >> 31)
-        }
+        var rng = FuzzRNG(seed: 0x9E3779B97F4A7C15)
+        func next() -> UInt64 { rng.next() }
         let alphabet = Array(" ()|,=<>!~\"'\\-.0123456789abcdpsmhBMK\n\tµ日".unicodeScalars)
         for _ in 0..<5_000 {
             var scalars = Array(Self.seeds[Int(next() % UInt64(Self.seeds.count))].unicodeScalars)
