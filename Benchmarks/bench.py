@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
-"""logsift benchmark: `logsift report --format json` on a generated nginx log, plain and
-gzipped, with goaccess on the same file for comparison.
+"""logsift benchmark: `logsift report` and `logsift query` on a generated nginx log, plain and
+gzipped, next to floors built and measured in the same run (a C loop matching logsift's own
+regex with PCRE2-JIT, a C zlib inflate loop) and peers where installed (rg, lnav, goaccess).
 
     python3 Benchmarks/bench.py                      # build, generate 2,000,000 lines, run all
     python3 Benchmarks/bench.py --keep-data          # keep Benchmarks/data/ for the next run
     python3 Benchmarks/bench.py --binary .build/release/logsift --skip-goaccess
     python3 Benchmarks/bench.py --lines 200000 --runs 1
 
-Each command runs --runs times (default 3); the best wall time is reported, and the peak RSS
+Each command runs --runs times (default 5); the median wall and CPU time are reported, the peak RSS
 (largest ru_maxrss of the child over the runs, from os.wait4). Python 3.11+, stdlib only.
 See Benchmarks/README.md.
 """
@@ -94,24 +95,33 @@ def rss_floor_kib() -> int:
     return min(run_measured(["true"], None)["maxrss_kib"] for _ in range(3))
 
 
-def best_of(argv: list[str], runs: int, stdout_path: Path | None, label: str) -> dict:
+def median(values: list[float]) -> float:
+    v = sorted(values)
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
+def measure(argv: list[str], runs: int, stdout_path: Path | None, label: str) -> dict:
+    """Runs argv `runs` times; keeps the median wall and CPU (user + sys) seconds, and the
+    largest peak RSS. A failed run stops the series and marks it failed."""
     results = []
     for i in range(runs):
         r = run_measured(argv, stdout_path)
-        log(f"  {label} run {i + 1}/{runs}: {r['seconds']:.2f}s, rss {r['maxrss_kib'] / 1024:.0f} MB, exit {r['exit']}")
+        log(f"  {label} run {i + 1}/{runs}: {r['seconds']:.2f}s wall, {r['user'] + r['sys']:.2f}s cpu, "
+            f"rss {r['maxrss_kib'] / 1024:.0f} MB, exit {r['exit']}")
         results.append(r)
         if r["exit"] != 0:
             break
-    best = min(results, key=lambda r: r["seconds"])
-    best = dict(best)
-    best["peak_rss_kib"] = max(r["maxrss_kib"] for r in results)
-    best["runs"] = [round(r["seconds"], 3) for r in results]
-    best["failed"] = any(r["exit"] != 0 for r in results)
-    if best["failed"]:
+    out = {"seconds": median([r["seconds"] for r in results]),
+           "cpu": median([r["user"] + r["sys"] for r in results]),
+           "peak_rss_kib": max(r["maxrss_kib"] for r in results),
+           "runs": [round(r["seconds"], 3) for r in results],
+           "failed": any(r["exit"] != 0 for r in results), "exit": 0, "stderr": ""}
+    if out["failed"]:
         failed = next(r for r in results if r["exit"] != 0)
-        best["exit"] = failed["exit"]
-        best["stderr"] = failed["stderr"]
-    return best
+        out["exit"] = failed["exit"]
+        out["stderr"] = failed["stderr"]
+    return out
 
 
 # ----------------------------------------------------------------------------------------------
@@ -303,14 +313,14 @@ def check_goaccess(out_json: Path, truth: dict) -> list[str]:
 
 
 # ----------------------------------------------------------------------------------------------
-def allocations_per_line(binary: Path, log_path: Path, lines: int) -> str | None:
+def allocations_per_line(binary: Path, log_path: Path, lines: int) -> tuple[str, tuple[float, float] | None]:
     """Heap allocations per line in steady state: logsift runs under Benchmarks/malloc_count.c
     on every tenth line of the log (the same time span, so the same buckets) and on the whole of
     it; the difference in allocations over the difference in lines is what each further line
     costs (the design target is 0)."""
     cc = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
     if cc is None:
-        return "allocations per line: not measured (no C compiler)"
+        return "allocations per line: not measured (no C compiler)", None
     shim = DATA / "malloc_count.so"
     subprocess.run([cc, "-O2", "-shared", "-fPIC", "-o", str(shim), str(HERE / "malloc_count.c"), "-ldl"], check=True)
     short = DATA / "alloc-short.log"
@@ -331,25 +341,69 @@ def allocations_per_line(binary: Path, log_path: Path, lines: int) -> str | None
             counts.append(found[-1] if found else -1)
     short.unlink(missing_ok=True)
     if -1 in counts:
-        return "allocations per line: not measured (the shim printed nothing)"
+        return "allocations per line: not measured (the shim printed nothing)", None
     per1 = (counts[2] - counts[0]) / (lines - short_lines)
     per2 = (counts[3] - counts[1]) / (lines - short_lines)
     return (f"heap allocations: {counts[0]:,} for {short_lines:,} lines, {counts[2]:,} for {lines:,} lines (1 job); "
-            f"{counts[1]:,} / {counts[3]:,} (2 jobs) -> {per1:.4f} and {per2:.4f} per line in steady state")
+            f"{counts[1]:,} / {counts[3]:,} (2 jobs) -> {per1:.4f} and {per2:.4f} per line in steady state"), (per1, per2)
+
+
+def distinct_counts(log_path: Path) -> tuple[int, int]:
+    """Distinct raw paths (query string cut) and client addresses: the log's cardinality, which
+    the path table and sketches must not be slowed by."""
+    paths, clients = set(), set()
+    with open(log_path, "rb") as f:
+        for line in f:
+            head, _, rest = line.partition(b" ")
+            clients.add(head)
+            q = rest.find(b'"')
+            parts = rest[q + 1:].split(b" ", 2)
+            if len(parts) > 1:
+                paths.add(parts[1].partition(b"?")[0])
+    return len(paths), len(clients)
+
+
+def build_floors() -> dict[str, Path] | str:
+    """Compiles the C floors (Benchmarks/floors/*.c) into the data folder; a string says why not."""
+    cc = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+    if cc is None:
+        return "no C compiler"
+    try:
+        pcre_flags = subprocess.run(["pkg-config", "--cflags", "--libs", "libpcre2-8"], check=True,
+                                    capture_output=True, text=True).stdout.split()
+    except (OSError, subprocess.CalledProcessError):
+        return "pkg-config libpcre2-8 failed (install libpcre2-dev)"
+    DATA.mkdir(parents=True, exist_ok=True)
+    out = {"pcre2": DATA / "pcre2_loop", "inflate": DATA / "inflate_loop"}
+    subprocess.run([cc, "-O2", "-o", str(out["pcre2"]), str(HERE / "floors" / "pcre2_loop.c"), *pcre_flags], check=True)
+    subprocess.run([cc, "-O2", "-o", str(out["inflate"]), str(HERE / "floors" / "inflate_loop.c"), "-lz"], check=True)
+    return out
+
+
+def access_regex(binary: Path, log_path: Path) -> str | None:
+    """The PCRE2 pattern logsift itself matches this log with (`detect --format json`)."""
+    p = subprocess.run([str(binary), "detect", "--format", "json", str(log_path)], capture_output=True, text=True)
+    try:
+        return json.loads(p.stdout)[0].get("regex")
+    except (ValueError, IndexError, AttributeError):
+        return None
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--lines", type=int, default=2_000_000, help="lines in the generated log (default 2,000,000)")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--runs", type=int, default=3, help="runs per command; the best time is kept (default 3)")
+    ap.add_argument("--runs", type=int, default=5, help="runs per command; the median is kept (default 5)")
     ap.add_argument("--binary", type=Path, help="logsift binary to use (default: build it in release)")
     ap.add_argument("--keep-data", action="store_true",
                     help=f"keep the generated data in {DATA.relative_to(ROOT)}/ so the next run reuses it")
     ap.add_argument("--skip-goaccess", action="store_true", help="do not run goaccess")
+    ap.add_argument("--skip-peers", action="store_true", help="do not run goaccess, lnav or rg")
     ap.add_argument("--results", type=Path, help="also write the measurements as JSON to this file")
     ap.add_argument("--skip-allocations", action="store_true",
                     help="do not count heap allocations per line (needs a C compiler)")
+    ap.add_argument("--max-allocations-per-line", type=float, default=0.01,
+                    help="fail when steady-state heap allocations per line exceed this (default 0.01)")
     args = ap.parse_args(argv)
     if args.runs < 1 or args.lines < 1:
         ap.error("--runs and --lines must be >= 1")
@@ -363,61 +417,94 @@ def main(argv=None) -> int:
     plain_bytes = files["log"].stat().st_size
     gz_bytes = files["gz"].stat().st_size
     lines = truth["lines"]
+    log_path, gz_path = str(files["log"]), str(files["gz"])
 
     floor = rss_floor_kib()
+    floors = build_floors()
+    regex = access_regex(binary, files["log"])
     tmp = Path(tempfile.mkdtemp(prefix="logsift-bench-"))
-    rows = []
+    # (group, label, argv, disk bytes, floor label or None, JSON output checked against the truth)
+    commands: list[tuple[str, str, list[str], int, str | None, bool]] = []
     notes: list[str] = []
-    try:
-        for label, path, disk in (("plain", files["log"], plain_bytes), ("gzip", files["gz"], gz_bytes)):
-            log(f"logsift report --format json {path.name}")
-            out = tmp / f"logsift-{label}.json"
-            r = best_of([str(binary), "report", "--format", "json", str(path)], args.runs, out, f"logsift {label}")
-            if r["failed"]:
-                notes.append(f"warning: logsift {label}: exit {r['exit']}: {r['stderr'].strip()[:300]}")
-            else:
-                notes.extend(check_report(out, truth, f"logsift {label}"))
-            rows.append({"tool": "logsift", "input": path.name, "disk_bytes": disk, "result": r})
+    if isinstance(floors, str):
+        notes.append(f"warning: floors not built: {floors}; no ratios")
+    else:
+        if regex:
+            commands.append(("floor", "C loop: PCRE2-JIT, logsift's regex, 1 core",
+                             [str(floors["pcre2"]), regex, log_path], plain_bytes, None, False))
+        else:
+            notes.append("warning: logsift detect printed no regex; no PCRE2 floor")
+        commands.append(("floor", "C loop: zlib inflate of the .gz, 1 core", [str(floors["inflate"]), gz_path], gz_bytes, None, False))
+    pcre = "C loop: PCRE2-JIT, logsift's regex, 1 core" if regex and not isinstance(floors, str) else None
+    inflate = None if isinstance(floors, str) else "C loop: zlib inflate of the .gz, 1 core"
+    q_agg = "status >= 500 | count, p95(request_time) by path"
+    commands += [
+        ("logsift", "report --format json (2 cores)", [str(binary), "report", "--format", "json", log_path], plain_bytes, pcre, True),
+        ("logsift", "report --format json --jobs 1", [str(binary), "report", "--format", "json", "--jobs", "1", log_path], plain_bytes, pcre, True),
+        ("logsift", "report --format json FILE.gz", [str(binary), "report", "--format", "json", gz_path], gz_bytes, inflate, True),
+        ("logsift", f"query '{q_agg}'", [str(binary), "query", "--format", "json", q_agg, log_path], plain_bytes, pcre, False),
+        ("logsift", "query 'status >= 500' (lines printed)", [str(binary), "query", "status >= 500", log_path], plain_bytes, pcre, False),
+    ]
+    if not args.skip_peers:
+        if shutil.which("rg"):
+            commands.append(("peer", "rg -c ' 50[0-9] '", ["rg", "-c", " 50[0-9] ", log_path], plain_bytes, pcre, False))
+        else:
+            notes.append("note: rg not installed (apt-get install ripgrep); no rg row")
+        if shutil.which("lnav"):
+            commands.append(("peer", "lnav: count by minute (SQL)", ["lnav", "-n", "-c",
+                             ";SELECT count(*) FROM access_log GROUP BY strftime('%Y-%m-%d %H:%M', log_time)", log_path],
+                             plain_bytes, pcre, False))
+        else:
+            notes.append("note: lnav not installed; no lnav row")
+        if not args.skip_goaccess and shutil.which("goaccess"):
+            commands.append(("peer", "goaccess -o json", goaccess_argv(files["log"], tmp / "goaccess.json"), plain_bytes, pcre, False))
+        elif not args.skip_goaccess:
+            notes.append("note: goaccess not installed; no goaccess row")
 
-        ga = None
-        if not args.skip_goaccess:
-            if shutil.which("goaccess") is None:
-                notes.append("warning: goaccess not found; comparison skipped")
-            else:
-                log(f"goaccess {files['log'].name} -o json")
-                out_json = tmp / "goaccess.json"
-                ga = best_of(goaccess_argv(files["log"], out_json), args.runs, None, "goaccess")
-                if ga["failed"]:
-                    notes.append(f"warning: goaccess: exit {ga['exit']}: {ga['stderr'].strip()[:300]}")
-                else:
-                    notes.extend(check_goaccess(out_json, truth))
-                rows.append({"tool": "goaccess", "input": files["log"].name, "disk_bytes": plain_bytes, "result": ga})
+    rows = []
+    try:
+        for group, label, cmd, disk, floor_label, check in commands:
+            log(f"{label}")
+            out = tmp / "out.json"
+            r = measure(cmd, args.runs, out, label)
+            if r["failed"]:
+                notes.append(f"warning: {label}: exit {r['exit']}: {r['stderr'].strip()[:300]}")
+            elif check:
+                notes.extend(check_report(out, truth, label))
+            elif label.startswith("goaccess"):
+                notes.extend(check_goaccess(tmp / "goaccess.json", truth))
+            rows.append({"group": group, "label": label, "argv": cmd, "disk_bytes": disk, "floor": floor_label, "result": r})
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
-    allocation_line = None if args.skip_allocations else allocations_per_line(binary, files["log"], lines)
+    allocation_line, per_line = (None, None) if args.skip_allocations else allocations_per_line(binary, files["log"], lines)
+
+    distinct = distinct_counts(files["log"])
 
     # ---- table ---------------------------------------------------------------------------------
+    by_label = {row["label"]: row["result"] for row in rows}
     print()
     print(f"logsift benchmark: {lines:,} lines of nginx {FORMAT}, {plain_bytes / 1e6:.1f} MB plain "
-          f"({gz_bytes / 1e6:.1f} MB gzip); best of {args.runs} runs; MB = 10^6 bytes of uncompressed log")
-    print(f"binary: {binary}")
-    print(f"peak RSS is ru_maxrss from wait4; measurement floor (the same spawn of /bin/true): {floor / 1024:.1f} MB")
-    header = f"{'tool':<9} {'input':<34} {'size MB':>8} {'lines':>10} {'seconds':>8} {'MB/s':>8} {'lines/s':>11} {'peak RSS MB':>12}"
+          f"({gz_bytes / 1e6:.1f} MB gzip), {distinct[0]:,} distinct raw paths, {distinct[1]:,} clients; "
+          f"median of {args.runs} runs; MB/s = 10^6 bytes of uncompressed log per wall second")
+    print(f"binary: {binary}; machine: {os.cpu_count()} cores; command: python3 Benchmarks/bench.py "
+          + " ".join(a for a in (argv if argv is not None else sys.argv[1:])))
+    print(f"peak RSS is ru_maxrss from wait4 (floor for /bin/true: {floor / 1024:.1f} MB); "
+          "ratios are wall/wall and cpu/cpu against the floor row named")
+    header = f"| {'command':<52} | {'wall s':>7} | {'cpu s':>7} | {'MB/s':>7} | {'RSS MB':>7} | {'wall ÷ floor':>12} | {'cpu ÷ floor':>11} |"
     print(header)
-    print("-" * len(header))
+    print("|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|")
     for row in rows:
         r = row["result"]
-        s = r["seconds"]
-        status = "" if not r["failed"] else f"  (failed: exit {r['exit']})"
-        print(f"{row['tool']:<9} {row['input']:<34} {row['disk_bytes'] / 1e6:>8.1f} {lines:>10,} {s:>8.2f} "
-              f"{plain_bytes / 1e6 / s:>8.1f} {lines / s:>11,.0f} {r['peak_rss_kib'] / 1024:>12.1f}{status}")
-    plain = rows[0]["result"]
-    if ga is not None and not ga["failed"] and not plain["failed"]:
-        print(f"\ngoaccess / logsift (plain): {ga['seconds']:.2f}s / {plain['seconds']:.2f}s = "
-              f"{ga['seconds'] / plain['seconds']:.2f}x")
-    elif ga is not None:
-        print("\ngoaccess / logsift ratio: not available (a run failed)")
+        ratio_wall = ratio_cpu = "-"
+        f = by_label.get(row["floor"]) if row["floor"] else None
+        if f and not f["failed"] and not r["failed"]:
+            ratio_wall = f"{r['seconds'] / f['seconds']:.2f}×"
+            ratio_cpu = f"{r['cpu'] / f['cpu']:.2f}×" if f["cpu"] > 0 else "-"
+        status = "" if not r["failed"] else f" (failed: exit {r['exit']})"
+        print(f"| {row['label'][:52]:<52} | {r['seconds']:>7.2f} | {r['cpu']:>7.2f} | {plain_bytes / 1e6 / r['seconds']:>7.0f} | "
+              f"{r['peak_rss_kib'] / 1024:>7.1f} | {ratio_wall:>12} | {ratio_cpu:>11} |{status}")
+    print("floors: " + "; ".join(f"{k}" for k in (pcre, inflate) if k))
     if allocation_line:
         print(allocation_line)
     print()
@@ -427,9 +514,10 @@ def main(argv=None) -> int:
     if args.results:
         args.results.write_text(json.dumps({
             "lines": lines, "format": FORMAT, "plain_bytes": plain_bytes, "gzip_bytes": gz_bytes,
-            "runs": args.runs, "binary": str(binary),
-            "rows": [{"tool": row["tool"], "input": row["input"], "disk_bytes": row["disk_bytes"],
-                      "seconds": round(row["result"]["seconds"], 4), "all_runs": row["result"]["runs"],
+            "runs": args.runs, "binary": str(binary), "allocations_per_line": per_line,
+            "rows": [{"group": row["group"], "label": row["label"], "disk_bytes": row["disk_bytes"],
+                      "seconds": round(row["result"]["seconds"], 4), "cpu": round(row["result"]["cpu"], 4),
+                      "all_runs": row["result"]["runs"], "floor": row["floor"],
                       "peak_rss_kib": row["result"]["peak_rss_kib"], "failed": row["result"]["failed"]}
                      for row in rows],
             "checks": notes}, indent=2) + "\n")
@@ -438,7 +526,13 @@ def main(argv=None) -> int:
         for p in files.values():
             p.unlink(missing_ok=True)
         log(f"removed the generated data (use --keep-data to keep it in {DATA.relative_to(ROOT)}/)")
-    return 1 if any(row["result"]["failed"] for row in rows) else 0
+    failed = any(row["result"]["failed"] for row in rows if row["group"] in ("floor", "logsift"))
+    mismatched = any(n.startswith("MISMATCH") for n in notes)
+    if per_line is not None and max(per_line) > args.max_allocations_per_line:
+        print(f"FAIL: steady-state allocations per line {max(per_line):.4f} exceed "
+              f"--max-allocations-per-line {args.max_allocations_per_line}")
+        failed = True
+    return 1 if failed or mismatched else 0
 
 
 if __name__ == "__main__":

@@ -30,6 +30,12 @@ public enum LogFormat: Sendable {
         }
     }
 
+    /// The PCRE2 pattern of an access format; nil for the other families.
+    public var accessRegex: String? {
+        if case .access(_, let pattern) = self { return pattern.regex.pattern }
+        return nil
+    }
+
     /// Whether every event is one line, so a file can be cut at any line between workers.
     /// Multi-line families (a statement and its DETAIL lines, a stack trace) are read whole.
     public var isLineOriented: Bool {
