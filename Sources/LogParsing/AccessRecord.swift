@@ -60,13 +60,16 @@ public final class AccessRecordParser {
     public let pattern: CompiledPattern
     public let roles: AccessRoles
     let matchData: MatchData
+    /// The byte scanner of an nginx format (nil: every line goes to PCRE2).
+    let scanner: LineScanner?
     /// How ISO 8601 times written without a zone are read (`--tz`).
     public var zone: ZoneRule
 
-    public init(pattern: CompiledPattern, zone: ZoneRule = .utc) {
+    public init(pattern: CompiledPattern, zone: ZoneRule = .utc, scanning: Bool = true) {
         self.pattern = pattern
         self.roles = AccessRoles(pattern: pattern)
         self.matchData = MatchData(for: pattern.regex)
+        self.scanner = scanning ? pattern.layout.map(LineScanner.init) : nil
         self.zone = zone
     }
 
@@ -74,41 +77,59 @@ public final class AccessRecordParser {
         self.init(pattern: pattern, zone: ZoneRule(.fixed(offsetSeconds: defaultOffset)))
     }
 
-    /// Matches `line`; on success fills `record` and returns `.matched`.
+    /// Matches `line`; on success fills `record` and returns `.matched`. The byte scanner goes
+    /// first when the format has one; a line it does not accept goes to PCRE2.
     @inline(__always)
     public func parse(_ line: UnsafeRawBufferPointer, into record: inout AccessRecord) -> MatchOutcome {
+        if let scanner, scanner.scan(line) {
+            return fill(&record, line, from: scanner)
+        }
         let outcome = matchData.match(pattern.regex, line)
         guard outcome == .matched else { return outcome }
+        return fill(&record, line, from: matchData)
+    }
+
+    @inline(__always)
+    func fill<Captures: CaptureRanges>(_ record: inout AccessRecord, _ line: UnsafeRawBufferPointer,
+                                       from captures: Captures) -> MatchOutcome {
         record = AccessRecord()
-        if let f = roles.time, let r = matchData.range(of: f) {
+        if let f = roles.time, let r = captures.range(of: f) {
             record.time = ByteParsing.timestamp(line, r, zone: &zone)
             // A time in a known form but impossible (31/Feb, 25:61:61, +9999, an epoch beyond
             // year 9999) makes the line unmatched, so it is counted and sampled, not bucketed.
             if record.time == nil, ByteParsing.hasTimestampForm(line, r) { return .noMatch }
         }
-        if let f = roles.status, let r = matchData.range(of: f) {
+        if let f = roles.status, let r = captures.range(of: f) {
             record.status = ByteParsing.integer(line, r) ?? 0
         }
-        if let f = roles.bytes, let r = matchData.range(of: f) {
+        if let f = roles.bytes, let r = captures.range(of: f) {
             record.bytes = ByteParsing.integer(line, r) ?? 0
         }
-        if let f = roles.requestTime, let r = matchData.range(of: f) {
+        if let f = roles.requestTime, let r = captures.range(of: f) {
             record.requestTime = ByteParsing.decimal(line, r)
         }
-        if let f = roles.upstreamTime, let r = matchData.range(of: f) {
+        if let f = roles.upstreamTime, let r = captures.range(of: f) {
             record.upstreamTime = ByteParsing.upstreamTime(line, r)
         }
-        if let f = roles.request, let r = matchData.range(of: f) {
+        if let f = roles.request, let r = captures.range(of: f) {
             RequestLine.split(line, r, into: &record)
         } else {
-            if let f = roles.method { record.method = matchData.range(of: f) }
-            if let f = roles.path, let r = matchData.range(of: f) {
+            if let f = roles.method { record.method = captures.range(of: f) }
+            if let f = roles.path, let r = captures.range(of: f) {
                 record.path = RequestLine.stripQuery(line, r)
             }
         }
         return .matched
     }
 }
+
+/// Where a matched line's fields are: PCRE2's match data or the byte scanner's ranges.
+public protocol CaptureRanges {
+    func range(of field: FieldSpec) -> Range<Int>?
+}
+
+extension MatchData: CaptureRanges {}
+extension LineScanner: CaptureRanges {}
 
 /// Reads the parts of an HTTP request line `METHOD TARGET PROTOCOL` in place.
 public enum RequestLine {

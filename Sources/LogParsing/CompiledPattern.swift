@@ -32,11 +32,15 @@ public final class CompiledPattern: Sendable {
     public let source: String
     public let regex: Regex
     public let fields: [FieldSpec]
+    /// The byte-scanner layout of an nginx `log_format` (nil for grok patterns and formats with
+    /// a fragment the scanner does not know): lines it accepts need no regex.
+    public let layout: LineLayout?
 
-    public init(source: String, regex: Regex, fields: [FieldSpec]) {
+    public init(source: String, regex: Regex, fields: [FieldSpec], layout: LineLayout? = nil) {
         self.source = source
         self.regex = regex
         self.fields = fields
+        self.layout = layout
     }
 
     public func field(named name: String) -> FieldSpec? {

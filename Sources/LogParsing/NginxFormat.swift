@@ -114,6 +114,12 @@ public struct NginxFormat: Sendable {
     static let upstreamTimes = #"(?:-|\d+\.\d+)(?:(?:, | : )(?:-|\d+\.\d+))*"#
     static let upstreamIntegers = #"(?:-|\d+)(?:(?:, | : )(?:-|\d+))*"#
 
+    static let timeLocal = #"\d{1,2}/[A-Za-z]{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}"#
+    static let timeISO8601 = #"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?"#
+    /// Proxies that log a forwarded-for list: alone (`a, b, c`), or before the address, quoted
+    /// (`"a, b" c`) or not (`a, b c`). The usual case first: no backtracking.
+    static let remoteAddress = #"\S+(?:, \S+)*|"[^"]*" \S+|[^\s,]++(?:, [^\s,]++)+ \S+"#
+
     /// Where a variable stands: what nginx can write there depends on it.
     enum Context { case quoted, bracketed, bare }
 
@@ -122,13 +128,10 @@ public struct NginxFormat: Sendable {
         switch (context, variable) {
         case (.quoted, "status"): return #"\d{3}"#
         case (.quoted, _): return quotedValue
-        case (_, "time_local"): return #"\d{1,2}/[A-Za-z]{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}"#
-        case (_, "time_iso8601"): return #"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?"#
+        case (_, "time_local"): return timeLocal
+        case (_, "time_iso8601"): return timeISO8601
         case (.bracketed, _): return bracketValue
-        case (.bare, "remote_addr"):
-            // Proxies that log a forwarded-for list: alone (`a, b, c`), or before the address,
-            // quoted (`"a, b" c`) or not (`a, b c`). The usual case first: no backtracking.
-            return #"\S+(?:, \S+)*|"[^"]*" \S+|[^\s,]++(?:, [^\s,]++)+ \S+"#
+        case (.bare, "remote_addr"): return remoteAddress
         case (.bare, "msec"): return decimal
         case (.bare, "status"): return #"\d{3}"#
         case (.bare, "body_bytes_sent"), (.bare, "bytes_sent"), (.bare, "request_length"),
@@ -159,22 +162,33 @@ public struct NginxFormat: Sendable {
 
     /// The regex text and the variable names, in group order.
     func regexSource() -> (pattern: String, variables: [String]) {
+        let (pattern, variables, _) = layout()
+        return (pattern, variables)
+    }
+
+    /// The regex, the variable names in group order, and the same sequence of literals and
+    /// fragments for the byte scanner (`LineLayout`).
+    func layout() -> (pattern: String, variables: [String], parts: [(literal: String?, fragment: String?)]) {
         let tokens = NginxFormat.tokenize(logFormat)
         var pattern = "^"
         var variables: [String] = []
+        var parts: [(literal: String?, fragment: String?)] = []
         for (index, token) in tokens.enumerated() {
             switch token {
             case .literal(let text):
                 pattern += NginxFormat.escape(text)
+                parts.append((text, nil))
             case .variable(let name):
                 var opener: Character? = nil
                 if index > 0, case .literal(let previous) = tokens[index - 1] { opener = previous.last }
                 let context: Context = opener == "\"" ? .quoted : opener == "[" ? .bracketed : .bare
-                pattern += "(" + NginxFormat.fragment(for: name, in: context) + ")"
+                let fragment = NginxFormat.fragment(for: name, in: context)
+                pattern += "(" + fragment + ")"
                 variables.append(name)
+                parts.append((nil, fragment))
             }
         }
-        return (pattern, variables)
+        return (pattern, variables, parts)
     }
 
     public enum FormatError: Error, CustomStringConvertible {
@@ -194,7 +208,7 @@ public struct NginxFormat: Sendable {
 
     public func compile() throws(FormatError) -> CompiledPattern {
         if let (quote, column) = unbalancedQuote() { throw .unbalancedQuote(logFormat, quote: quote, column: column) }
-        let (pattern, variables) = regexSource()
+        let (pattern, variables, parts) = layout()
         guard !variables.isEmpty else { throw .noVariables(logFormat) }
         let regex: Regex
         do { regex = try Regex(pattern) } catch { throw .regex(logFormat, error) }
@@ -212,7 +226,7 @@ public struct NginxFormat: Sendable {
                 fields.append(FieldSpec(name: name, type: type, groups: [i + 1]))
             }
         }
-        return CompiledPattern(source: logFormat, regex: regex, fields: fields)
+        return CompiledPattern(source: logFormat, regex: regex, fields: fields, layout: LineLayout(parts))
     }
 }
 
