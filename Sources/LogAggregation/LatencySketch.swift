@@ -79,17 +79,41 @@ public struct LatencySketch: Sendable, Equatable {
         2 * pow(gamma, Double(index)) / (gamma + 1)
     }
 
+    /// A value ready to add to any number of sketches: its logarithm is taken once per line,
+    /// not once per sketch it goes to (total, bucket, path).
+    public struct Sample {
+        public let value: Double
+        let micros: Int64
+        /// Bucket index − lowestIndex, or -1 for a value ≤ 0.
+        let relative: Int
+    }
+
+    /// The sample of `value`, or nil for a NaN (not a duration; see the type's comment).
+    @inline(__always)
+    public static func sample(_ value: Double) -> Sample? {
+        guard !value.isNaN else { return nil }
+        let micros = (value * 1e6).rounded()
+        // Absurd values stay out of the mean; literals rather than `trackedRange`: no lazy
+        // global on the per-line path.
+        let m = abs(micros) < 9e15 ? Int64(micros) : 0
+        guard value > 0 else { return Sample(value: value, micros: m, relative: -1) }
+        let r = index(value < 1e-9 ? 1e-9 : (value > 1e9 ? 1e9 : value)) &- lowestIndex
+        return Sample(value: value, micros: m, relative: r)
+    }
+
     @inline(__always)
     public mutating func add(_ value: Double) {
-        guard !value.isNaN else { return }  // not a duration (see the type's comment)
+        if let s = LatencySketch.sample(value) { add(s) }
+    }
+
+    @inline(__always)
+    public mutating func add(_ s: Sample) {
         count &+= 1
-        let micros = (value * 1e6).rounded()
-        sumMicros &+= abs(micros) < 9e15 ? Int64(micros) : 0  // absurd values stay out of the mean
-        if value < min { min = value }
-        if value > max { max = value }
-        guard value > 0 else { zeroCount &+= 1; return }
-        // Literals rather than `trackedRange`: no lazy global on the per-line path.
-        let r = LatencySketch.index(value < 1e-9 ? 1e-9 : (value > 1e9 ? 1e9 : value)) &- LatencySketch.lowestIndex
+        sumMicros &+= s.micros
+        if s.value < min { min = s.value }
+        if s.value > max { max = s.value }
+        let r = s.relative
+        guard r >= 0 else { zeroCount &+= 1; return }
         if !pageStart.isEmpty {
             let start = Int(pageStart[r >> LatencySketch.pageShift])
             if start >= 0 {

@@ -12,11 +12,17 @@ public struct PathStats: KeyedValue {
 
     @inline(__always)
     public mutating func record(status: Int, bytes sent: Int, latency seconds: Double?) {
+        record(status: status, bytes: sent, latencySample: seconds.flatMap(LatencySketch.sample))
+    }
+
+    /// `record` with the latency already a sketch sample.
+    @inline(__always)
+    public mutating func record(status: Int, bytes sent: Int, latencySample sample: LatencySketch.Sample?) {
         requests &+= 1
         if status >= 500 && status < 600 { serverErrors &+= 1 }
         else if status >= 400 && status < 500 { clientErrors &+= 1 }
         bytes &+= UInt64(truncatingIfNeeded: sent)
-        if let seconds { latency.add(seconds) }
+        if let sample { latency.add(sample) }
     }
 
     /// Wrapping sums, like `record`: a merged result equals one pass even for absurd byte counts.

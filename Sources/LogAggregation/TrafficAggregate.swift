@@ -13,6 +13,13 @@ public struct BucketStats: BucketValue {
 
     @inline(__always)
     public mutating func add(_ record: AccessRecord) {
+        add(record, latency: record.requestTime.flatMap(LatencySketch.sample),
+            upstream: record.upstreamTime.flatMap(LatencySketch.sample))
+    }
+
+    /// `add` with the latencies already made samples (one logarithm per line, not per sketch).
+    @inline(__always)
+    public mutating func add(_ record: AccessRecord, latency: LatencySketch.Sample?, upstream: LatencySketch.Sample?) {
         requests &+= 1
         switch record.status {
         case 100..<200: classes.1 &+= 1
@@ -23,8 +30,8 @@ public struct BucketStats: BucketValue {
         default: classes.0 &+= 1
         }
         bytes &+= UInt64(truncatingIfNeeded: record.bytes)
-        if let t = record.requestTime { latency.add(t) }
-        if let t = record.upstreamTime { upstream.add(t) }
+        if let t = latency { self.latency.add(t) }
+        if let t = upstream { self.upstream.add(t) }
     }
 
     /// Wrapping sums, as in `add`: a hostile log's byte counts (`999999999999999999` on a few
@@ -90,13 +97,15 @@ public struct TrafficAggregate: Sendable {
     /// Adds one parsed line. `line` is the buffer the record's ranges point into.
     @inline(__always)
     public mutating func add(_ record: AccessRecord, line: UnsafeRawBufferPointer) {
-        total.add(record)
+        let latency = record.requestTime.flatMap(LatencySketch.sample)
+        let upstream = record.upstreamTime.flatMap(LatencySketch.sample)
+        total.add(record, latency: latency, upstream: upstream)
         let status = record.status
         statusCounts[status >= 0 && status < 600 ? status : 0] &+= 1
         if let t = record.time {
             if t < firstTime { firstTime = t }
             if t > lastTime { lastTime = t }
-            series[series.slot(for: t)].add(record)
+            series[series.slot(for: t)].add(record, latency: latency, upstream: upstream)
         } else {
             untimed &+= 1
         }
@@ -105,7 +114,7 @@ public struct TrafficAggregate: Sendable {
             withUnsafeTemporaryAllocation(byteCount: PathTemplate.maxLength, alignment: 16) { scratch in
                 let n = PathTemplate.write(line, path, into: scratch)
                 let index = paths.index(UnsafeRawBufferPointer(rebasing: scratch[0..<n]))
-                paths[index].record(status: status, bytes: record.bytes, latency: record.requestTime)
+                paths[index].record(status: status, bytes: record.bytes, latencySample: latency)
             }
         } else {
             pathless &+= 1

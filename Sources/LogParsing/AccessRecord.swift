@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import PCRE2
 
 /// One access-log line as numbers and byte ranges of the line. Valid until the next line.
@@ -73,6 +78,37 @@ public final class AccessRecordParser {
         self.zone = zone
     }
 
+    deinit { lastTimeBytes.deallocate() }
+
+    /// The last time field read and what it gave: lines of one second share it, so the date
+    /// arithmetic runs once per second of log rather than once per line.
+    let lastTimeBytes = UnsafeMutableRawPointer.allocate(byteCount: AccessRecordParser.timeCacheBytes, alignment: 8)
+    var lastTimeLength = -1
+    var lastTime: Int64?
+    var lastTimeImpossible = false
+    static let timeCacheBytes = 48
+
+    /// The line's time, or `impossible` when it has a timestamp's form but no such instant.
+    @inline(__always)
+    func time(_ line: UnsafeRawBufferPointer, _ r: Range<Int>) -> (time: Int64?, impossible: Bool) {
+        let n = r.count
+        guard let base = line.baseAddress else { return (nil, false) }
+        if n == lastTimeLength, memcmp(lastTimeBytes, base + r.lowerBound, n) == 0 {
+            return (lastTime, lastTimeImpossible)
+        }
+        let t = ByteParsing.timestamp(line, r, zone: &zone)
+        // A time in a known form but impossible (31/Feb, 25:61:61, +9999, an epoch beyond
+        // year 9999) makes the line unmatched, so it is counted and sampled, not bucketed.
+        let impossible = t == nil && ByteParsing.hasTimestampForm(line, r)
+        if n <= AccessRecordParser.timeCacheBytes {
+            lastTimeBytes.copyMemory(from: base + r.lowerBound, byteCount: n)
+            lastTimeLength = n
+            lastTime = t
+            lastTimeImpossible = impossible
+        }
+        return (t, impossible)
+    }
+
     public convenience init(pattern: CompiledPattern, defaultOffset: Int) {
         self.init(pattern: pattern, zone: ZoneRule(.fixed(offsetSeconds: defaultOffset)))
     }
@@ -94,10 +130,9 @@ public final class AccessRecordParser {
                                        from captures: Captures) -> MatchOutcome {
         record = AccessRecord()
         if let f = roles.time, let r = captures.range(of: f) {
-            record.time = ByteParsing.timestamp(line, r, zone: &zone)
-            // A time in a known form but impossible (31/Feb, 25:61:61, +9999, an epoch beyond
-            // year 9999) makes the line unmatched, so it is counted and sampled, not bucketed.
-            if record.time == nil, ByteParsing.hasTimestampForm(line, r) { return .noMatch }
+            let (t, impossible) = time(line, r)
+            if impossible { return .noMatch }
+            record.time = t
         }
         if let f = roles.status, let r = captures.range(of: f) {
             record.status = ByteParsing.integer(line, r) ?? 0
