@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A byte-level scanner for nginx `log_format` layouts: the fast path in front of the format's
 /// PCRE2 regex, in the spirit of Logstash's `dissect`.
 ///
@@ -88,45 +94,92 @@ public struct LineLayout: Sendable {
     }
 }
 
-/// Scans lines with a `LineLayout`; one per worker (it holds the last line's captures).
+/// Scans lines with a `LineLayout`; one per worker (it holds the last line's captures). The
+/// layout is copied into flat storage so that the per-line loop touches no reference counts.
 public final class LineScanner {
-    let elements: [LineLayout.Element]
-    /// Capture ranges of the last scanned line by group number (index 0 unused), as PCRE2's
-    /// ovector would give them.
-    public private(set) var ranges: [Range<Int>?]
+    /// Per element: kind (0 = literal, else 1 + fragment code), then for a literal its start in
+    /// `literals` and its length, for a capture its group.
+    struct Step { var kind: Int32; var a: Int32; var b: Int32 }
+    let steps: UnsafeMutablePointer<Step>
+    let stepCount: Int
+    let literals: UnsafeMutablePointer<UInt8>
+    /// The fragments of the captures, in order (flat: the loop reads them without retaining).
+    let codes: UnsafeMutablePointer<LineLayout.Fragment>
+    /// Capture i's range is starts[i]..<ends[i]; starts[i] = -1 when unset (index 0 unused).
+    let starts: UnsafeMutablePointer<Int>
+    let ends: UnsafeMutablePointer<Int>
+    let groupSlots: Int
 
     public init(_ layout: LineLayout) {
-        elements = layout.elements
-        ranges = [Range<Int>?](repeating: nil, count: layout.groups + 1)
+        stepCount = layout.elements.count
+        steps = .allocate(capacity: max(1, stepCount))
+        var bytes: [UInt8] = []
+        var fragments: [LineLayout.Fragment] = []
+        for (i, element) in layout.elements.enumerated() {
+            switch element {
+            case .literal(let literal):
+                steps[i] = Step(kind: 0, a: Int32(clamping: bytes.count), b: Int32(clamping: literal.count))
+                bytes += literal
+            case .capture(let fragment, let group):
+                steps[i] = Step(kind: Int32(clamping: 1 + fragments.count), a: Int32(clamping: group), b: 0)
+                fragments.append(fragment)
+            }
+        }
+        literals = .allocate(capacity: max(1, bytes.count))
+        literals.initialize(from: bytes, count: bytes.count)
+        groupSlots = layout.groups + 1
+        starts = .allocate(capacity: groupSlots)
+        starts.initialize(repeating: -1, count: groupSlots)
+        ends = .allocate(capacity: groupSlots)
+        ends.initialize(repeating: 0, count: groupSlots)
+        codes = .allocate(capacity: max(1, fragments.count))
+        codes.initialize(from: fragments, count: fragments.count)
+    }
+
+    deinit {
+        steps.deallocate()
+        literals.deallocate()
+        starts.deallocate()
+        ends.deallocate()
+        codes.deallocate()
+    }
+
+    /// Capture ranges of the last scanned line by group number (index 0 unused), as PCRE2's
+    /// ovector would give them.
+    public var ranges: [Range<Int>?] {
+        (0..<groupSlots).map { starts[$0] < 0 ? nil : starts[$0]..<ends[$0] }
     }
 
     /// Byte range of `field` in the last scanned line: the first of its groups that was set.
     @inline(__always)
     public func range(of field: FieldSpec) -> Range<Int>? {
-        for group in field.groups where group < ranges.count {
-            if let r = ranges[group] { return r }
+        for group in field.groups where group < groupSlots {
+            let s = starts[group]
+            if s >= 0 { return s..<ends[group] }
         }
         return nil
     }
 
-    /// Scans `line`; true when every element matched (then `ranges` holds the captures).
+    /// Scans `line`; true when every element matched (then `range(of:)` gives the captures).
     /// False says nothing about the line: match it with the regex.
     public func scan(_ line: UnsafeRawBufferPointer) -> Bool {
         guard let base = line.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return false }
         let b = UnsafeBufferPointer(start: base, count: line.count)
         let end = b.count
         var i = 0
-        for element in elements {
-            switch element {
-            case .literal(let bytes):
-                guard end - i >= bytes.count else { return false }
-                for byte in bytes {
-                    guard b[i] == byte else { return false }
-                    i += 1
-                }
-            case .capture(let fragment, let group):
-                guard let next = LineScanner.extent(of: fragment, b, from: i, end: end) else { return false }
-                ranges[group] = i..<next
+        for k in 0..<stepCount {
+            let step = steps[k]
+            if step.kind == 0 {
+                let n = Int(step.b)
+                guard end - i >= n else { return false }
+                let literal = literals + Int(step.a)
+                for j in 0..<n where b[i &+ j] != literal[j] { return false }
+                i &+= n
+            } else {
+                guard let next = LineScanner.extent(of: codes[Int(step.kind) &- 1], b, from: i, end: end) else { return false }
+                let group = Int(step.a)
+                starts[group] = i
+                ends[group] = next
                 i = next
             }
         }
@@ -171,21 +224,31 @@ public final class LineScanner {
     static func extent(of fragment: LineLayout.Fragment, _ b: UnsafeBufferPointer<UInt8>, from i: Int, end: Int) -> Int? {
         switch fragment {
         case .quoted:
+            // The closing quote is the first `"` not escaped: find quotes with memchr, and look
+            // for a backslash only in the stretch before each.
+            guard let base = b.baseAddress else { return nil }
             var j = i
             while j < end {
-                let c = b[j]
-                if c == UInt8(ascii: "\"") { return j }
-                if c == UInt8(ascii: "\\") {
-                    // `\\.`: `.` is any byte but a newline; a carriage return is left to PCRE2,
-                    // whose newline convention decides whether `.` takes it.
-                    // (and so are the other bytes a newline convention may include).
-                    guard j + 1 < end else { return nil }
-                    let n = b[j + 1]
-                    guard n != 0x0A, n != 0x0B, n != 0x0C, n != 0x0D, n != 0x85 else { return nil }
-                    j += 2
-                } else {
-                    j += 1
+                let quote = memchr(base + j, 0x22, end - j).map { UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - base } ?? end
+                guard let slash = memchr(base + j, 0x5C, quote - j) else { return quote }
+                var k = UnsafePointer<UInt8>(slash.assumingMemoryBound(to: UInt8.self)) - base
+                // From the first backslash on, byte by byte: `\.` pairs, up to the first bare quote.
+                while k < end {
+                    let c = b[k]
+                    if c == 0x22 { return k }
+                    if c == 0x5C {
+                        // `\.`: `.` is any byte but a newline; a carriage return is left to
+                        // PCRE2, whose newline convention decides whether `.` takes it (and so
+                        // are the other bytes a newline convention may include).
+                        guard k + 1 < end else { return nil }
+                        let n = b[k + 1]
+                        guard n != 0x0A, n != 0x0B, n != 0x0C, n != 0x0D, n != 0x85 else { return nil }
+                        k += 2
+                    } else {
+                        k += 1
+                    }
                 }
+                j = k
             }
             return j
         case .bracketed:
@@ -214,29 +277,21 @@ public final class LineScanner {
                 if fraction > whole + 1 { return fraction }
             }
             return whole
-        case .upstreamTimes, .upstreamIntegers:
-            let isTimes = fragment.isUpstreamTimes
-            func item(_ k: Int) -> Int? {
-                if k < end, b[k] == UInt8(ascii: "-") { return k + 1 }
-                if isTimes { return seconds(b, k, end) }
-                let j = digits(b, k, end)
-                return j > k ? j : nil
-            }
-            guard var j = item(i) else { return nil }
-            while let s = upstreamSeparator(b, j, end), let k = item(s) { j = k }
+        case .upstreamTimes:
+            guard var j = upstreamItem(b, i, end, times: true) else { return nil }
+            while let s = upstreamSeparator(b, j, end), let k = upstreamItem(b, s, end, times: true) { j = k }
             return j
-        case .upstreamAddress, .remoteAddress:
-            func token(_ k: Int) -> Int? {
-                var j = k
-                while j < end, !isSpace(b[j]) { j += 1 }
-                return j > k ? j : nil
-            }
-            guard var j = token(i) else { return nil }
-            if case .upstreamAddress = fragment {
-                while let s = upstreamSeparator(b, j, end), let k = token(s) { j = k }
-            } else {
-                while j + 1 < end, b[j] == UInt8(ascii: ","), b[j + 1] == 0x20, let k = token(j + 2) { j = k }
-            }
+        case .upstreamIntegers:
+            guard var j = upstreamItem(b, i, end, times: false) else { return nil }
+            while let s = upstreamSeparator(b, j, end), let k = upstreamItem(b, s, end, times: false) { j = k }
+            return j
+        case .upstreamAddress:
+            guard var j = token(b, i, end) else { return nil }
+            while let s = upstreamSeparator(b, j, end), let k = token(b, s, end) { j = k }
+            return j
+        case .remoteAddress:
+            guard var j = token(b, i, end) else { return nil }
+            while j + 1 < end, b[j] == UInt8(ascii: ","), b[j + 1] == 0x20, let k = token(b, j + 2, end) { j = k }
             return j
         case .timeLocal:
             // d/Mon/yyyy:hh:mm:ss +zzzz, the day one or two digits (two taken when there).
@@ -244,19 +299,22 @@ public final class LineScanner {
             guard j < end, isDigit(b[j]) else { return nil }
             j += 1
             if j < end, isDigit(b[j]) { j += 1 }
-            guard end - j >= 24, b[j] == UInt8(ascii: "/") else { return nil }
-            for k in 1...3 where !isLetter(b[j + k]) { return nil }
-            guard b[j + 4] == UInt8(ascii: "/") else { return nil }
-            for k in 5...8 where !isDigit(b[j + k]) { return nil }
-            for (k, c) in [(9, ":"), (12, ":"), (15, ":"), (18, " ")] as [(Int, Unicode.Scalar)] where b[j + k] != UInt8(ascii: c) { return nil }
-            for k in [10, 11, 13, 14, 16, 17, 20, 21, 22, 23] where !isDigit(b[j + k]) { return nil }
-            guard b[j + 19] == UInt8(ascii: "+") || b[j + 19] == UInt8(ascii: "-") else { return nil }
+            guard end - j >= 24, b[j] == UInt8(ascii: "/"), isLetter(b[j + 1]), isLetter(b[j + 2]), isLetter(b[j + 3]),
+                  b[j + 4] == UInt8(ascii: "/"), isDigit(b[j + 5]), isDigit(b[j + 6]), isDigit(b[j + 7]), isDigit(b[j + 8]),
+                  b[j + 9] == UInt8(ascii: ":"), isDigit(b[j + 10]), isDigit(b[j + 11]),
+                  b[j + 12] == UInt8(ascii: ":"), isDigit(b[j + 13]), isDigit(b[j + 14]),
+                  b[j + 15] == UInt8(ascii: ":"), isDigit(b[j + 16]), isDigit(b[j + 17]),
+                  b[j + 18] == 0x20, b[j + 19] == UInt8(ascii: "+") || b[j + 19] == UInt8(ascii: "-"),
+                  isDigit(b[j + 20]), isDigit(b[j + 21]), isDigit(b[j + 22]), isDigit(b[j + 23]) else { return nil }
             return j + 24
         case .timeISO8601:
             // yyyy-mm-ddThh:mm:ss, then an optional fraction and an optional zone.
-            guard end - i >= 19 else { return nil }
-            for k in [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18] where !isDigit(b[i + k]) { return nil }
-            for (k, c) in [(4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":")] as [(Int, Unicode.Scalar)] where b[i + k] != UInt8(ascii: c) { return nil }
+            guard end - i >= 19, isDigit(b[i]), isDigit(b[i + 1]), isDigit(b[i + 2]), isDigit(b[i + 3]),
+                  b[i + 4] == UInt8(ascii: "-"), isDigit(b[i + 5]), isDigit(b[i + 6]),
+                  b[i + 7] == UInt8(ascii: "-"), isDigit(b[i + 8]), isDigit(b[i + 9]),
+                  b[i + 10] == UInt8(ascii: "T"), isDigit(b[i + 11]), isDigit(b[i + 12]),
+                  b[i + 13] == UInt8(ascii: ":"), isDigit(b[i + 14]), isDigit(b[i + 15]),
+                  b[i + 16] == UInt8(ascii: ":"), isDigit(b[i + 17]), isDigit(b[i + 18]) else { return nil }
             var j = i + 19
             if j < end, b[j] == UInt8(ascii: ".") {
                 let f = digits(b, j + 1, end)
@@ -276,13 +334,23 @@ public final class LineScanner {
         }
     }
 
+    /// `-` or a value (`\d+\.\d+` for times, `\d+` otherwise) at `k`: its end, or nil.
+    @inline(__always)
+    static func upstreamItem(_ b: UnsafeBufferPointer<UInt8>, _ k: Int, _ end: Int, times: Bool) -> Int? {
+        if k < end, b[k] == UInt8(ascii: "-") { return k + 1 }
+        if times { return seconds(b, k, end) }
+        let j = digits(b, k, end)
+        return j > k ? j : nil
+    }
+
+    /// `\S+` at `k`: its end, or nil.
+    @inline(__always)
+    static func token(_ b: UnsafeBufferPointer<UInt8>, _ k: Int, _ end: Int) -> Int? {
+        var j = k
+        while j < end, !isSpace(b[j]) { j += 1 }
+        return j > k ? j : nil
+    }
+
     @inline(__always)
     static func isLetter(_ c: UInt8) -> Bool { (c | 0x20) &- UInt8(ascii: "a") < 26 }
-}
-
-extension LineLayout.Fragment {
-    var isUpstreamTimes: Bool {
-        if case .upstreamTimes = self { return true }
-        return false
-    }
 }
