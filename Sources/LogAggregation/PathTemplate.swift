@@ -35,53 +35,67 @@ public enum PathTemplate {
         return true
     }
 
+    /// Whether the segment `start..<end`, whose bytes were classified while scanning it, is an id.
     @inline(__always)
-    static func isIdSegment(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Bool {
+    static func isIdSegment(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int,
+                            allDigits: Bool, allHex: Bool, anyDigit: Bool) -> Bool {
         let n = end - start
         guard n > 0 else { return false }
-        var allDigits = true
-        var allHex = true
-        var anyDigit = false
-        for i in start..<end {
-            let b = bytes[i]
-            if b >= 48 && b <= 57 { anyDigit = true; continue }
-            allDigits = false
-            if isHex(b) { continue }
-            guard n == 36 && b == UInt8(ascii: "-") else { return isPrefixedNumber(bytes, start, end) }
-            allHex = false
-        }
         if allDigits { return true }
         if allHex { return n >= 8 && anyDigit }
-        // UUID: hyphens exactly at 8, 13, 18, 23 and hex elsewhere.
-        guard n == 36 else { return false }
+        return (n == 36 && isUUID(bytes, start)) || isPrefixedNumber(bytes, start, end)
+    }
+
+    /// UUID: hyphens exactly at 8, 13, 18, 23 and hex elsewhere.
+    @inline(__always)
+    static func isUUID(_ bytes: UnsafeRawBufferPointer, _ start: Int) -> Bool {
         for i in 0..<36 {
             let b = bytes[start + i]
             if i == 8 || i == 13 || i == 18 || i == 23 {
-                if b != UInt8(ascii: "-") { return isPrefixedNumber(bytes, start, end) }
-            } else if !isHex(b) { return isPrefixedNumber(bytes, start, end) }
+                if b != UInt8(ascii: "-") { return false }
+            } else if !isHex(b) { return false }
         }
         return true
     }
 
+    @inline(__always)
+    static func classify(_ b: UInt8, _ allDigits: inout Bool, _ allHex: inout Bool, _ anyDigit: inout Bool) {
+        if b &- 48 < 10 { anyDigit = true; return }
+        allDigits = false
+        if !isHex(b) { allHex = false }
+    }
+
     /// Writes the template of `path` into `out` (capacity ≥ `maxLength`); returns its length.
+    /// Each segment is read once: found, classified and then copied whole (or written `:id`).
     @inline(__always)
     public static func write(_ bytes: UnsafeRawBufferPointer, _ path: Range<Int>, into out: UnsafeMutableRawBufferPointer) -> Int {
         var n = 0
         var segmentStart = path.lowerBound
-        var i = path.lowerBound
+        let end = path.upperBound
         let limit = Swift.min(out.count, maxLength)
-        while i <= path.upperBound {
-            if i == path.upperBound || bytes[i] == UInt8(ascii: "/") {
-                if isIdSegment(bytes, segmentStart, i) {
-                    for b in ":id".utf8 where n < limit { out[n] = b; n += 1 }
-                } else {
-                    var k = segmentStart
-                    while k < i && n < limit { out[n] = bytes[k]; n += 1; k += 1 }
-                }
-                if i < path.upperBound && n < limit { out[n] = UInt8(ascii: "/"); n += 1 }
-                segmentStart = i + 1
+        while true {
+            var i = segmentStart
+            var allDigits = true, allHex = true, anyDigit = false
+            while i < end {
+                let b = bytes[i]
+                if b == UInt8(ascii: "/") { break }
+                classify(b, &allDigits, &allHex, &anyDigit)
+                i += 1
             }
-            i += 1
+            if isIdSegment(bytes, segmentStart, i, allDigits: allDigits, allHex: allHex, anyDigit: anyDigit) {
+                if n < limit { out[n] = UInt8(ascii: ":"); n += 1 }
+                if n < limit { out[n] = UInt8(ascii: "i"); n += 1 }
+                if n < limit { out[n] = UInt8(ascii: "d"); n += 1 }
+            } else {
+                let count = Swift.min(i - segmentStart, limit - n)
+                if count > 0, let from = bytes.baseAddress, let to = out.baseAddress {
+                    (to + n).copyMemory(from: from + segmentStart, byteCount: count)
+                    n += count
+                }
+            }
+            guard i < end else { break }
+            if n < limit { out[n] = UInt8(ascii: "/"); n += 1 }
+            segmentStart = i + 1
         }
         return n
     }
