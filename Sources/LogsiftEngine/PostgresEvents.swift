@@ -10,7 +10,8 @@ import LogQuery
 /// ERROR error, FATAL and PANIC fatal), `severity_name` (as PostgreSQL names it), `sqlstate`,
 /// `user`, `database`, `application`, `client`, `pid`, `duration_ms` (the `duration: N ms` of
 /// the entry), `query` (the statement's fingerprint, as the report's top statements, for
-/// `statement:`/`execute …:`/`duration: … statement:` entries), `statement` (that SQL, else the
+/// `statement:`/`execute …:`/`duration: … statement:` entries, and for a bare `duration: N ms`
+/// the same pid's last statement logged without one, as the report pairs them), `statement` (that SQL, else the
 /// entry's STATEMENT/QUERY line), `message`, `detail`, `hint`, `context`.
 final class PostgresEventDecoder: QueryEventDecoder, PostgresEventSink {
     typealias Event = PostgresEventView
@@ -51,6 +52,13 @@ final class PostgresEventDecoder: QueryEventDecoder, PostgresEventSink {
     /// The fingerprint of `sql`, written when a query first reads it.
     let fingerprint: UnsafeMutableRawBufferPointer
     var fingerprintLength = -1
+    /// A bare `duration: N ms` (log_duration with log_statement): the fingerprint of the same
+    /// pid's last statement logged without a duration, as the report pairs them.
+    var paired: Int?
+    /// Per pid slot (pid modulo `PostgresProcessor.unpairedSlots`): that pid and its last
+    /// statement's fingerprint; the arrays keep their capacity, so steady state allocates nothing.
+    var unpairedPids: [Int]
+    var unpairedFingerprints: [[UInt8]]
 
     // The raw lines of the open event (only when `keepsRawText`), capped like the processor's.
     let raw: UnsafeMutableRawBufferPointer
@@ -64,6 +72,8 @@ final class PostgresEventDecoder: QueryEventDecoder, PostgresEventSink {
         processor = PostgresProcessor(format: format, bucketSeconds: 60, zone: zone, maxEventBytes: maxEventBytes)
         fingerprint = .allocate(byteCount: SQLFingerprint.maxLength, alignment: 8)
         raw = .allocate(byteCount: processor.maxEventBytes, alignment: 8)
+        unpairedPids = [Int](repeating: -1, count: PostgresEventDecoder.pidSlots)
+        unpairedFingerprints = [[UInt8]](repeating: [], count: PostgresEventDecoder.pidSlots)
         processor.eventSink = self
     }
 
@@ -113,12 +123,29 @@ final class PostgresEventDecoder: QueryEventDecoder, PostgresEventSink {
         fingerprintLength = -1
         durationMS = nil
         sql = nil
+        paired = nil
         let m = event.message
+        var bare = false
         if let (ms, rest) = PostgresProcessor.duration(bytes, m) {
             durationMS = ms
             sql = PostgresProcessor.statementSQL(bytes, rest)
+            bare = rest.isEmpty
         } else {
             sql = PostgresProcessor.statementSQL(bytes, m)
+        }
+        if event.pid >= 0 {
+            let k = event.pid % PostgresEventDecoder.pidSlots
+            if bare {
+                if unpairedPids[k] == event.pid { paired = k }
+            } else if sql != nil {
+                if durationMS == nil, let fp = queryFingerprint() {
+                    unpairedPids[k] = event.pid
+                    unpairedFingerprints[k].removeAll(keepingCapacity: true)
+                    unpairedFingerprints[k].append(contentsOf: fp)
+                } else if unpairedPids[k] == event.pid {
+                    unpairedPids[k] = -1
+                }
+            }
         }
         var text = UnsafeRawBufferPointer(start: nil, count: 0)
         if keepsRawText {
@@ -132,10 +159,21 @@ final class PostgresEventDecoder: QueryEventDecoder, PostgresEventSink {
         }
         emitter?(event.time, PostgresEventView(decoder: self), text)
         rawUsed = 0
+        // A statement is paired with one duration only.
+        if let k = paired { unpairedPids[k] = -1 }
     }
+
+    static let pidSlots = 256
 
     /// The fingerprint of the event's statement, written once per event.
     func queryFingerprint() -> UnsafeRawBufferPointer? {
+        if sql == nil, let k = paired {
+            return unpairedFingerprints[k].withUnsafeBytes { b in
+                // Copied into the fingerprint buffer, so the bytes outlive this closure.
+                fingerprint.copyMemory(from: b)
+                return UnsafeRawBufferPointer(rebasing: fingerprint[0..<b.count])
+            }
+        }
         guard let sql else { return nil }
         if fingerprintLength < 0 { fingerprintLength = SQLFingerprint.write(bytes, sql, into: fingerprint) }
         return UnsafeRawBufferPointer(rebasing: fingerprint[0..<fingerprintLength])

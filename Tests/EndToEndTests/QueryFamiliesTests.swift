@@ -263,6 +263,33 @@ import Testing
         #expect(result.stderr.contains("postgresql.log has no field status"), "\(result.stderr)")
     }
 
+    /// log_statement + log_duration: a bare `duration: N ms` takes the fingerprint of the same
+    /// pid's statement before it (pids interleaved; hand-counted).
+    @Test func bareDurationsPairWithTheirPidsStatement() throws {
+        let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = dir.appendingPathComponent("postgresql.log")
+        try """
+        2026-11-24 10:00:00.000 UTC [101] LOG:  statement: SELECT * FROM a WHERE id = 1
+        2026-11-24 10:00:00.100 UTC [202] LOG:  statement: UPDATE b SET x = 2 WHERE id = 3
+        2026-11-24 10:00:01.500 UTC [101] LOG:  duration: 1500.000 ms
+        2026-11-24 10:00:02.000 UTC [202] LOG:  duration: 1900.500 ms
+        2026-11-24 10:00:03.000 UTC [101] LOG:  statement: SELECT * FROM a WHERE id = 7
+        2026-11-24 10:00:03.200 UTC [101] LOG:  duration: 200.000 ms
+        2026-11-24 10:00:04.000 UTC [303] LOG:  duration: 3000.000 ms
+        2026-11-24 10:00:05.000 UTC [101] LOG:  duration: 10.000 ms
+
+        """.write(to: log, atomically: true, encoding: .utf8)
+        let result = try Harness.run(["query", "--format", "json", "duration_ms > 0 | count, sum(duration_ms) by query", log.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        var got: [String: [Double]] = [:]
+        for row in try Self.jsonLines(result) {
+            got[row["query"] as? String ?? "-"] = [row["count"] as? Double ?? -1, row["sum(duration_ms)"] as? Double ?? -1]
+        }
+        // pid 303 logged no statement; pid 101's second duration has none left to pair with.
+        #expect(got == ["select * from a where id = ?": [2, 1700], "update b set x = ? where id = ?": [1, 1900.5], "-": [2, 3010]])
+    }
+
     @Test func fieldNoInputHasIsAnErrorAtItsColumn() throws {
         let result = try Harness.run(["query", "duration_ms > 5 | count by databse", Self.sample("postgresql.log"), Self.sample("app.log")])
         #expect(result.status != 0)
