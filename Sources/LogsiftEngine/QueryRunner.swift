@@ -139,8 +139,16 @@ public enum QueryRunner {
             guard let decoder = o.decoder, !stopped else { continue }
             if !query.aggregates.isEmpty && plans[index] == nil { continue }
             let aggregation = plans[index].map { GroupedAggregation(plan: $0, maxGroups: configuration.maxGroups) }
-            QueryRunner.read(decoder, o.reader, o.sniffed, query, configuration, filters[index], aggregation,
-                             &summary, &outcome, &stopped, line)
+            withoutActuallyEscaping(line) { line in
+                var reading = InputReading(reader: o.reader, sniffed: o.sniffed, query: query, configuration: configuration,
+                                           filter: filters[index], aggregation: aggregation, summary: summary,
+                                           outcome: outcome, line: line)
+                outcome = QueryOutcome()  // not copied twice while the input is read
+                Families.visit(decoder, &reading)
+                summary = reading.summary
+                outcome = reading.outcome
+                stopped = reading.stopped
+            }
             summary.bytesRead = UInt64(o.reader.bytesRead)
             summary.overlong = UInt64(o.reader.overlongLines)
             if summary.overlong > 0 {
@@ -165,6 +173,39 @@ public enum QueryRunner {
                                                    byTime: outcome.groupedByTime)
         }
         return outcome
+    }
+
+    /// One input's reading, handed the decoder as its concrete type (`Families.visit`).
+    struct InputReading: QueryDecoderVisitor {
+        let reader: LineReader
+        let sniffed: [[UInt8]]
+        let query: Query
+        let configuration: QueryConfiguration
+        let filter: FilterEvaluator?
+        let aggregation: GroupedAggregation?
+        var summary: InputSummary
+        var outcome: QueryOutcome
+        var stopped = false
+        let line: (_ input: String, _ bytes: UnsafeRawBufferPointer) -> Bool
+
+        init(reader: LineReader, sniffed: [[UInt8]], query: Query, configuration: QueryConfiguration, filter: FilterEvaluator?,
+             aggregation: GroupedAggregation?, summary: InputSummary, outcome: QueryOutcome,
+             line: @escaping (_ input: String, _ bytes: UnsafeRawBufferPointer) -> Bool) {
+            self.reader = reader
+            self.sniffed = sniffed
+            self.query = query
+            self.configuration = configuration
+            self.filter = filter
+            self.aggregation = aggregation
+            self.summary = summary
+            self.outcome = outcome
+            self.line = line
+        }
+
+        mutating func visit<D: QueryEventDecoder>(_ decoder: D) {
+            QueryRunner.read(decoder, reader, sniffed, query, configuration, filter, aggregation,
+                             &summary, &outcome, &stopped, line)
+        }
     }
 
     /// Reads one input through its decoder: each event in the window that passes the filter is
