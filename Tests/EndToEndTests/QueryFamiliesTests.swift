@@ -290,6 +290,36 @@ import Testing
         #expect(got == ["select * from a where id = ?": [2, 1700], "update b set x = ? where id = ?": [1, 1900.5], "-": [2, 3010]])
     }
 
+    /// A csvlog record whose quoted statement spans two lines is one event, printed whole; its
+    /// columns are fields (hand-written record, values read off it).
+    @Test func csvlogRecordOverTwoLinesIsOneEvent() throws {
+        let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = dir.appendingPathComponent("postgresql.csv")
+        let error = """
+        2026-05-16 05:11:50.269 UTC,"u1","db1",1001,"192.0.2.10:54321",6000.1,1,"SELECT",2026-05-16 05:00:00 UTC,1/1,0,ERROR,42P01,"relation ""x"" does not exist",,,,,,"SELECT *
+        FROM x",,,"psql","client backend",,0
+        """
+        let slow = """
+        2026-05-16 05:11:51.269 UTC,"u2","db1",1002,"192.0.2.11:54321",6000.2,1,"SELECT",2026-05-16 05:00:00 UTC,1/1,0,LOG,00000,"duration: 1200.5 ms  statement: SELECT 1",,,,,,,,,"app2","client backend",,0
+        """
+        try (error + "\n" + slow + "\n").write(to: log, atomically: true, encoding: .utf8)
+        let printed = try Harness.run(["query", "severity >= error", log.path])
+        #expect(printed.status == 0, "\(printed.stderr)")
+        #expect(printed.text == error + "\n")
+        let rows = try Self.jsonLines(try Harness.run(["query", "--format", "json", "count by user, client, application, sqlstate, statement, query", log.path]))
+        #expect(rows.count == 2)
+        let first = try #require(rows.first { $0["user"] as? String == "u1" })
+        #expect(first["client"] as? String == "192.0.2.10:54321")
+        #expect(first["application"] as? String == "psql")
+        #expect(first["sqlstate"] as? String == "42P01")
+        #expect(first["statement"] as? String == "SELECT *\nFROM x")
+        let second = try #require(rows.first { $0["user"] as? String == "u2" })
+        #expect(second["application"] as? String == "app2")
+        #expect(second["statement"] as? String == "SELECT 1")
+        #expect(second["query"] as? String == "select ?")
+    }
+
     @Test func fieldNoInputHasIsAnErrorAtItsColumn() throws {
         let result = try Harness.run(["query", "duration_ms > 5 | count by databse", Self.sample("postgresql.log"), Self.sample("app.log")])
         #expect(result.status != 0)
