@@ -320,6 +320,36 @@ import Testing
         #expect(second["query"] as? String == "select ?")
     }
 
+    /// Syslog-wrapped PostgreSQL (pgBadger's pg-syslog.2.gz): durations and sums per user and
+    /// application from the prefix `db=%d,user=%u,app=%a,client=%h`, as Python reads the `[N-1]`
+    /// lines.
+    @Test func syslogWrappedPostgresDurationsByPrefixFields() throws {
+        guard let corpora = Harness.corpora() else { return }
+        let file = corpora.appendingPathComponent("pgbadger/t/fixtures/pg-syslog.2.gz").path
+        let result = try Harness.run(["query", "--format", "json", "duration_ms > 0 | count, sum(duration_ms) by user, application", file])
+        #expect(result.status == 0, "\(result.stderr)")
+        let truth = try #require(try Self.python("""
+        import gzip, json, re, sys
+        rx = re.compile(r'\\[\\d+-1\\] db=([^,]*),user=([^,]*),app=([^,]*),client=\\S* LOG:  duration: ([0-9.]+) ms')
+        c = {}
+        for line in gzip.open(sys.argv[1], 'rt'):
+            m = rx.search(line)
+            if m and float(m.group(4)) > 0:
+                k = (m.group(2) or '-') + '|' + (m.group(3) or '-')
+                n, s = c.get(k, (0, 0.0)); c[k] = (n + 1, s + float(m.group(4)))
+        print(json.dumps(c))
+        """, [file]) as? [String: [Double]])
+        let rows = try Self.jsonLines(result)
+        #expect(!truth.isEmpty)
+        #expect(rows.count == truth.count)
+        for row in rows {
+            let key = "\(row["user"] as? String ?? "-")|\(row["application"] as? String ?? "-")"
+            let t = try #require(truth[key], "\(key)")
+            #expect(row["count"] as? Double == t[0], "\(key)")
+            #expect(abs((row["sum(duration_ms)"] as? Double ?? 0) - t[1]) < 0.01, "\(key)")
+        }
+    }
+
     @Test func fieldNoInputHasIsAnErrorAtItsColumn() throws {
         let result = try Harness.run(["query", "duration_ms > 5 | count by databse", Self.sample("postgresql.log"), Self.sample("app.log")])
         #expect(result.status != 0)
