@@ -22,6 +22,7 @@ import LogParsing
 /// words names one). A Go crash (`panic: ...`, `fatal error: ...`, in any format) starts a
 /// FATAL event at the time of the event before it, and its goroutine dump joins it. Anything
 /// else is `.unmatched`.
+/// With an `eventSink` (queries) each event goes to the sink instead of the aggregate.
 public final class ApplicationProcessor: LineProcessor {
     public private(set) var aggregate: ApplicationAggregate
     public let maxEventBytes: Int
@@ -32,6 +33,8 @@ public final class ApplicationProcessor: LineProcessor {
     var scratch = ApplicationRecord()
     var open = false
     var truncated = false
+    /// Receives each event instead of the aggregate (queries); nil for the report.
+    public var eventSink: (any ApplicationEventSink)?
 
     public init(bucketSeconds: Int64, zone: ZoneRule, maxEventBytes: Int = 64 * 1024) {
         self.aggregate = ApplicationAggregate(bucketSeconds: bucketSeconds)
@@ -159,7 +162,18 @@ public final class ApplicationProcessor: LineProcessor {
         pendingBlanks = 0
         guard open else { return }
         open = false
+        if let sink = eventSink {
+            sink.applicationEvent(record, bytes: UnsafeRawBufferPointer(rebasing: buffer[0..<length]), truncated: truncated)
+            return
+        }
         if truncated { aggregate.truncatedEvents &+= 1 }
         aggregate.add(record, event: UnsafeRawBufferPointer(rebasing: buffer[0..<length]), truncated: truncated)
     }
+}
+
+/// Takes each event an `ApplicationProcessor` joins, instead of its aggregate (queries). `bytes`
+/// holds the event's first line whole, then its continuation lines (each after a newline);
+/// the record's ranges point into it. Lent for the call only.
+public protocol ApplicationEventSink: AnyObject {
+    func applicationEvent(_ record: ApplicationRecord, bytes: UnsafeRawBufferPointer, truncated: Bool)
 }

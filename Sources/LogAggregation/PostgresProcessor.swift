@@ -18,6 +18,9 @@ import PCRE2
 /// query becomes its fingerprint's slowest example (its text is then kept as a `String`).
 ///
 /// One instance per worker; `begin(format:)` before each input, `endInput()` after it.
+///
+/// With an `eventSink` (queries), each assembled event goes to the sink instead of the
+/// aggregate: the same line splitting and joining, no second parser.
 public final class PostgresProcessor: LineProcessor {
     public var aggregate: PostgresAggregate
     public private(set) var format: PostgresFormat
@@ -35,6 +38,16 @@ public final class PostgresProcessor: LineProcessor {
     var pending = false
     var truncated = false
     var current = Event()
+    typealias Event = PostgresEvent
+    /// Receives each event instead of the aggregate (queries); nil for the report.
+    public var eventSink: (any PostgresEventSink)? {
+        didSet { keepsConnection = eventSink != nil }
+    }
+    /// Application and client are kept only for a sink (the report does not read them).
+    var keepsConnection = false
+    /// Events started so far: a sink tells by it whether the event it gets began on the line
+    /// being consumed (csvlog, jsonlog) or on an earlier one (stderr, syslog).
+    public private(set) var eventsStarted: UInt64 = 0
 
     // A csvlog record spanning lines.
     let record: UnsafeMutablePointer<UInt8>
@@ -65,22 +78,6 @@ public final class PostgresProcessor: LineProcessor {
         var seconds: Double? = nil
     }
     let openWaits: UnsafeMutableBufferPointer<OpenWait>
-
-    struct Event {
-        var time: Int64? = nil
-        var pid = -1
-        var severity: PostgresSeverity = .unknown
-        var user: Range<Int>? = nil
-        var database: Range<Int>? = nil
-        var sqlstate: Range<Int>? = nil
-        var message: Range<Int> = 0..<0
-        var detail: Range<Int>? = nil
-        var hint: Range<Int>? = nil
-        var context: Range<Int>? = nil
-        var statement: Range<Int>? = nil
-        /// Which range the next continuation line extends: 0 message, else a severity raw value.
-        var last: PostgresSeverity = .unknown
-    }
 
     public init(format: PostgresFormat, bucketSeconds: Int64, zone: ZoneRule, maxEventBytes: Int = 64 * 1024) {
         self.aggregate = PostgresAggregate(bucketSeconds: bucketSeconds)
@@ -239,6 +236,10 @@ public final class PostgresProcessor: LineProcessor {
         current.user = header.user.map { copy(b, $0, newline: false) }
         current.database = header.database.map { copy(b, $0, newline: false) }
         current.sqlstate = header.sqlstate.map { copy(b, $0, newline: false) }
+        if keepsConnection {
+            current.application = header.application.map { copy(b, $0, newline: false) }
+            current.client = header.host.map { copy(b, $0, newline: false) }
+        }
         var message = header.message
         // log_error_verbosity = verbose: `ERROR:  42P01: relation … does not exist`
         if message.count > 7, b[message.lowerBound + 5] == UInt8(ascii: ":"), b[message.lowerBound + 6] == 32,
@@ -255,6 +256,7 @@ public final class PostgresProcessor: LineProcessor {
         used = 0
         truncated = false
         current = Event()
+        eventsStarted &+= 1
         current.time = time
         current.pid = pid
         current.severity = severity
@@ -369,6 +371,10 @@ public final class PostgresProcessor: LineProcessor {
         current.hint = field(PostgresCSV.Column.hint)
         current.context = field(PostgresCSV.Column.context)
         current.statement = field(PostgresCSV.Column.query)
+        if keepsConnection {
+            current.application = field(PostgresCSV.Column.application)
+            current.client = field(PostgresCSV.Column.host)
+        }
         flush()
     }
 
@@ -379,12 +385,17 @@ public final class PostgresProcessor: LineProcessor {
         var pid: Range<Int>? = nil, severity: Range<Int>? = nil, sqlstate: Range<Int>? = nil
         var message: Range<Int>? = nil, detail: Range<Int>? = nil, hint: Range<Int>? = nil
         var context: Range<Int>? = nil, statement: Range<Int>? = nil, payload: Range<Int>? = nil
+        var application: Range<Int>? = nil, client: Range<Int>? = nil
         let isObject = PostgresJSON.scan(b) { key, value, _ in
             guard key.count >= 3 else { return }
             switch b[key.lowerBound] {
             case UInt8(ascii: "t"):
                 if PostgresJSON.keyIs(b, key, "timestamp") { time = value }
                 else if PostgresJSON.keyIs(b, key, "textPayload") { payload = value }
+            case UInt8(ascii: "a"):
+                if PostgresJSON.keyIs(b, key, "application_name") { application = value }
+            case UInt8(ascii: "r"):
+                if PostgresJSON.keyIs(b, key, "remote_host") { client = value }
             case UInt8(ascii: "l"):
                 if PostgresJSON.keyIs(b, key, "log_time") { time = value }
             case UInt8(ascii: "u"):
@@ -443,6 +454,10 @@ public final class PostgresProcessor: LineProcessor {
         current.hint = decoded(hint)
         current.context = decoded(context)
         current.statement = decoded(statement)
+        if keepsConnection {
+            current.application = decoded(application)
+            current.client = decoded(client)
+        }
         flush()
         return .matched
     }
@@ -454,11 +469,15 @@ public final class PostgresProcessor: LineProcessor {
         guard pending else { return }
         pending = false
         let b = UnsafeRawBufferPointer(start: event, count: used)
+        if let sink = eventSink {
+            sink.postgresEvent(current, bytes: b, truncated: truncated)
+            return
+        }
         analyse(b)
     }
 
     @inline(__always)
-    func hasPrefix(_ b: UnsafeRawBufferPointer, _ r: Range<Int>, _ s: StaticString, at offset: Int = 0) -> Bool {
+    static func hasPrefix(_ b: UnsafeRawBufferPointer, _ r: Range<Int>, _ s: StaticString, at offset: Int = 0) -> Bool {
         let n = s.utf8CodeUnitCount
         guard r.count - offset >= n else { return false }
         return memcmp(b.baseAddress! + r.lowerBound + offset, s.utf8Start, n) == 0
@@ -466,7 +485,7 @@ public final class PostgresProcessor: LineProcessor {
 
     /// Index of the first `s` in `b[r]`, or nil.
     @inline(__always)
-    func find(_ b: UnsafeRawBufferPointer, _ r: Range<Int>, _ s: StaticString) -> Int? {
+    static func find(_ b: UnsafeRawBufferPointer, _ r: Range<Int>, _ s: StaticString) -> Int? {
         guard r.count >= s.utf8CodeUnitCount else { return nil }
         let n = s.utf8CodeUnitCount
         let first = s.utf8Start[0]
@@ -481,12 +500,23 @@ public final class PostgresProcessor: LineProcessor {
 
     /// A decimal starting at `at` (digits and one dot).
     @inline(__always)
-    func number(_ b: UnsafeRawBufferPointer, _ at: Int, _ end: Int) -> (Double, Int)? {
+    static func number(_ b: UnsafeRawBufferPointer, _ at: Int, _ end: Int) -> (Double, Int)? {
         var j = at
         while j < end, (b[j] >= 48 && b[j] <= 57) || b[j] == UInt8(ascii: ".") { j += 1 }
         guard j > at, let v = ByteParsing.decimal(b, at..<j) else { return nil }
         return (v, j)
     }
+
+    @inline(__always)
+    func hasPrefix(_ b: UnsafeRawBufferPointer, _ r: Range<Int>, _ s: StaticString, at offset: Int = 0) -> Bool {
+        PostgresProcessor.hasPrefix(b, r, s, at: offset)
+    }
+
+    @inline(__always)
+    func find(_ b: UnsafeRawBufferPointer, _ r: Range<Int>, _ s: StaticString) -> Int? { PostgresProcessor.find(b, r, s) }
+
+    @inline(__always)
+    func number(_ b: UnsafeRawBufferPointer, _ at: Int, _ end: Int) -> (Double, Int)? { PostgresProcessor.number(b, at, end) }
 
     func text(_ b: UnsafeRawBufferPointer, _ r: Range<Int>?) -> String? {
         r.map { String(decoding: UnsafeRawBufferPointer(rebasing: b[$0]), as: UTF8.self) }
@@ -509,12 +539,8 @@ public final class PostgresProcessor: LineProcessor {
         case UInt8(ascii: "d"):
             if hasPrefix(b, m, "duration: ") { duration(b, e, slot) }
             else if hasPrefix(b, m, "disconnection: session time: ") { disconnection(b, m, slot) }
-        case UInt8(ascii: "s"):
-            if hasPrefix(b, m, "statement: ") { query(b, e, (m.lowerBound + 11)..<m.upperBound, seconds: nil, slot) }
-        case UInt8(ascii: "e"):
-            if hasPrefix(b, m, "execute "), let colon = find(b, m, ": ") {
-                query(b, e, (colon + 2)..<m.upperBound, seconds: nil, slot)
-            }
+        case UInt8(ascii: "s"), UInt8(ascii: "e"):
+            if let sql = PostgresProcessor.statementSQL(b, m) { query(b, e, sql, seconds: nil, slot) }
         case UInt8(ascii: "c"):
             if hasPrefix(b, m, "connection received: ") {
                 aggregate.connectionsReceived &+= 1
@@ -540,19 +566,12 @@ public final class PostgresProcessor: LineProcessor {
 
     /// `duration: N ms  statement: …` / `execute <name>: …` / `parse …` / `bind …` / nothing.
     func duration(_ b: UnsafeRawBufferPointer, _ e: Event, _ slot: Int?) {
-        let m = e.message
-        guard let (ms, after) = number(b, m.lowerBound + 10, m.upperBound) else { return }
+        guard let (ms, rest) = PostgresProcessor.duration(b, e.message) else { return }
         let seconds = ms / 1000
-        var i = after
-        if hasPrefix(b, i..<m.upperBound, " ms") { i += 3 }
-        while i < m.upperBound, b[i] == 32 { i += 1 }
-        let rest = i..<m.upperBound
         if rest.isEmpty { pairDuration(e, seconds: seconds, slot); return }
-        if hasPrefix(b, rest, "statement: ") {
-            query(b, e, (i + 11)..<m.upperBound, seconds: seconds, slot)
-        } else if hasPrefix(b, rest, "execute ") {
-            guard let colon = find(b, rest, ": ") else { return }
-            query(b, e, (colon + 2)..<m.upperBound, seconds: seconds, slot)
+        if hasPrefix(b, rest, "statement: ") || hasPrefix(b, rest, "execute ") {
+            guard let sql = PostgresProcessor.statementSQL(b, rest) else { return }
+            query(b, e, sql, seconds: seconds, slot)
         } else if hasPrefix(b, rest, "parse ") {
             aggregate.parseSteps.add(seconds)
         } else if hasPrefix(b, rest, "bind ") {

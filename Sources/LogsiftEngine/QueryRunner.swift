@@ -38,7 +38,7 @@ public struct QueryOutcome: Sendable {
     public var inWindow: UInt64 = 0
 }
 
-/// Runs a query over inputs of the families that decode to events (today: access logs), in
+/// Runs a query over inputs of every family (each decoded to events by its `Families` entry), in
 /// rotated-set order. Without an aggregate stage each matching line goes to `line` as it is
 /// read (return false to stop early, e.g. `| head`); with one, the rows come back at the end.
 public enum QueryRunner {
@@ -53,7 +53,7 @@ public enum QueryRunner {
             let spec: InputSpec
             let reader: LineReader
             let sniffed: [[UInt8]]
-            let decoder: AccessEventDecoder?
+            let decoder: (any QueryEventDecoder)?
             var summary: InputSummary
         }
         var opened: [Opened] = []
@@ -65,13 +65,10 @@ public enum QueryRunner {
                 let sniffed = FormatDetector.sniff(reader)
                 let choice = detector.choose(sniffed)
                 summary.format = choice.format?.name ?? "unknown"
-                var decoder: AccessEventDecoder?
-                switch choice.format {
-                case .access(_, let pattern)?:
-                    decoder = AccessEventDecoder(pattern: pattern, zone: configuration.zone)
-                case let other?:
-                    outcome.notes.append("\(spec.displayName) is \(other.family.rawValue) (\(other.name)): only access logs can be queried in this version; it was not read")
-                case nil:
+                var decoder: (any QueryEventDecoder)?
+                if let format = choice.format {
+                    decoder = Families.queryDecoder(for: format, zone: configuration.zone)
+                } else {
                     outcome.notes.append("\(spec.displayName): no format recognised in its first lines; it was not read")
                 }
                 opened.append(Opened(spec: spec, reader: reader, sniffed: sniffed, decoder: decoder, summary: summary))
@@ -81,22 +78,47 @@ public enum QueryRunner {
             }
         }
 
-        // Fields: each must exist in some input; inputs without it are named.
-        let schemas = opened.compactMap { $0.decoder?.schema }
+        // Fields: each must exist in some input; inputs without it are named. JSON-lines and
+        // logfmt inputs have the keys of their first lines.
         var referenced: [FieldReference] = query.filter.map(FilterBinder.fields(of:)) ?? []
         for aggregate in query.aggregates { referenced += QueryRunner.fields(of: aggregate) }
         for case .field(let f) in query.keys { referenced.append(f) }
-        let known = Set(schemas.flatMap { $0.fields.map(\.name) })
-        if !schemas.isEmpty {
-            for f in referenced where !known.contains(f.name) {
-                throw FilterBinder.unknownFieldError(f, known: Array(known))
+        var kinds: [String: FieldKind] = [:]
+        var discovered: [ObjectIdentifier: [String: ApplicationEventDecoder.KeyInfo]] = [:]
+        var hasKeyInputs = false
+        for o in opened {
+            guard let decoder = o.decoder else { continue }
+            for field in decoder.schema.fields where kinds[field.name] == nil { kinds[field.name] = field.kind }
+            if let app = decoder as? ApplicationEventDecoder, app.hasKeys {
+                hasKeyInputs = true
+                let keys = app.discoverKeys(o.sniffed)
+                discovered[ObjectIdentifier(app)] = keys
+                for (name, info) in keys where kinds[name] == nil { kinds[name] = info.kind }
             }
         }
+        if !opened.allSatisfy({ $0.decoder == nil }) {
+            for f in referenced where kinds[f.name] == nil {
+                var error = FilterBinder.unknownFieldError(f, known: Array(kinds.keys))
+                if hasKeyInputs { error.message += "; keys of JSON-lines and logfmt inputs are those of their first \(FormatDetector.sampleLines) lines" }
+                throw error
+            }
+        }
+        let names = Set(referenced.map(\.name))
         var plans: [AggregationPlan?] = []
         var filters: [FilterEvaluator?] = []
         for o in opened {
-            guard let schema = o.decoder?.schema else { plans.append(nil); filters.append(nil); continue }
-            let missing = Set(referenced.map(\.name)).subtracting(schema.fields.map(\.name))
+            guard let decoder = o.decoder else { plans.append(nil); filters.append(nil); continue }
+            decoder.keepsRawText = query.aggregates.isEmpty
+            if let app = decoder as? ApplicationEventDecoder, app.hasKeys {
+                // Every named field may be a key of some line: its kind is what this input's
+                // first lines show, else what another input has.
+                let own = discovered[ObjectIdentifier(app)] ?? [:]
+                var keys: [String: FieldKind] = [:]
+                for name in names { keys[name] = own[name]?.kind ?? kinds[name] ?? .text }
+                app.bind(keys: keys)
+            }
+            let schema = decoder.schema
+            let missing = names.subtracting(schema.fields.map(\.name))
             if !missing.isEmpty {
                 outcome.notes.append("\(o.spec.displayName) has no field \(missing.sorted().joined(separator: ", ")): "
                     + "absent in its events (tests on it are false, aggregates see no value, keys show -)")
@@ -116,43 +138,21 @@ public enum QueryRunner {
             defer { outcome.inputs.append(summary) }
             guard let decoder = o.decoder, !stopped else { continue }
             if !query.aggregates.isEmpty && plans[index] == nil { continue }
-            let filter = filters[index]
             let aggregation = plans[index].map { GroupedAggregation(plan: $0, maxGroups: configuration.maxGroups) }
-            let name = o.spec.displayName
-            func consume(_ bytes: UnsafeRawBufferPointer) -> Bool {
-                summary.lines += 1
-                guard !bytes.isEmpty else { summary.blank += 1; return true }
-                let (result, time) = decoder.decode(bytes)
-                switch result {
-                case .matched: summary.matched += 1
-                case .limitExceeded: summary.limitExceeded += 1; summary.unmatched += 1; return true
-                default: summary.unmatched += 1; return true
-                }
-                if let t = time { outcome.span = outcome.span.map { min($0.lowerBound, t)...max($0.upperBound, t) } ?? t...t }
-                if let since = configuration.since, (time ?? Int64.min) < since { return true }
-                if let until = configuration.until, (time ?? Int64.max) >= until { return true }
-                outcome.inWindow += 1
-                let event = AccessEvent(decoder: decoder, line: bytes)
-                if let filter, !filter.matches(event) { return true }
-                if let aggregation {
-                    aggregation.add(event, time: time)
-                    return true
-                }
-                outcome.matchedLines += 1
-                let more = line(name, bytes)
-                if let limit = query.limit, outcome.matchedLines >= UInt64(limit) { return false }
-                return more
-            }
-            for sample in o.sniffed where !stopped {
-                stopped = !sample.withUnsafeBytes { consume($0) }
-            }
-            while !stopped, let next = o.reader.nextLine() {
-                stopped = !consume(next)
+            withoutActuallyEscaping(line) { line in
+                var reading = InputReading(reader: o.reader, sniffed: o.sniffed, query: query, configuration: configuration,
+                                           filter: filters[index], aggregation: aggregation, summary: summary,
+                                           outcome: outcome, line: line)
+                outcome = QueryOutcome()  // not copied twice while the input is read
+                Families.visit(decoder, &reading)
+                summary = reading.summary
+                outcome = reading.outcome
+                stopped = reading.stopped
             }
             summary.bytesRead = UInt64(o.reader.bytesRead)
             summary.overlong = UInt64(o.reader.overlongLines)
             if summary.overlong > 0 {
-                outcome.notes.append("\(name): \(summary.overlong) lines longer than \(configuration.maxLineLength) bytes were cut to that length (and may not match)")
+                outcome.notes.append("\(o.spec.displayName): \(summary.overlong) lines longer than \(configuration.maxLineLength) bytes were cut to that length (and may not match)")
             }
             summary.error = o.reader.error?.description
             if let aggregation {
@@ -173,6 +173,82 @@ public enum QueryRunner {
                                                    byTime: outcome.groupedByTime)
         }
         return outcome
+    }
+
+    /// One input's reading, handed the decoder as its concrete type (`Families.visit`).
+    struct InputReading: QueryDecoderVisitor {
+        let reader: LineReader
+        let sniffed: [[UInt8]]
+        let query: Query
+        let configuration: QueryConfiguration
+        let filter: FilterEvaluator?
+        let aggregation: GroupedAggregation?
+        var summary: InputSummary
+        var outcome: QueryOutcome
+        var stopped = false
+        let line: (_ input: String, _ bytes: UnsafeRawBufferPointer) -> Bool
+
+        init(reader: LineReader, sniffed: [[UInt8]], query: Query, configuration: QueryConfiguration, filter: FilterEvaluator?,
+             aggregation: GroupedAggregation?, summary: InputSummary, outcome: QueryOutcome,
+             line: @escaping (_ input: String, _ bytes: UnsafeRawBufferPointer) -> Bool) {
+            self.reader = reader
+            self.sniffed = sniffed
+            self.query = query
+            self.configuration = configuration
+            self.filter = filter
+            self.aggregation = aggregation
+            self.summary = summary
+            self.outcome = outcome
+            self.line = line
+        }
+
+        mutating func visit<D: QueryEventDecoder>(_ decoder: D) {
+            QueryRunner.read(decoder, reader, sniffed, query, configuration, filter, aggregation,
+                             &summary, &outcome, &stopped, line)
+        }
+    }
+
+    /// Reads one input through its decoder: each event in the window that passes the filter is
+    /// aggregated, or printed (its raw text) when the query has no aggregate stage.
+    static func read<D: QueryEventDecoder>(_ decoder: D, _ reader: LineReader, _ sniffed: [[UInt8]], _ query: Query,
+                                           _ configuration: QueryConfiguration, _ filter: FilterEvaluator?,
+                                           _ aggregation: GroupedAggregation?, _ summary: inout InputSummary,
+                                           _ outcome: inout QueryOutcome, _ stopped: inout Bool,
+                                           _ line: (_ input: String, _ bytes: UnsafeRawBufferPointer) -> Bool) {
+        let name = summary.name
+        var more = true
+        @inline(__always) func event(_ time: Int64?, _ event: D.Event, _ raw: UnsafeRawBufferPointer) {
+            guard more else { return }
+            if let t = time { outcome.span = outcome.span.map { min($0.lowerBound, t)...max($0.upperBound, t) } ?? t...t }
+            if let since = configuration.since, (time ?? Int64.min) < since { return }
+            if let until = configuration.until, (time ?? Int64.max) >= until { return }
+            outcome.inWindow += 1
+            if let filter, !filter.matches(event) { return }
+            if let aggregation {
+                aggregation.add(event, time: time)
+                return
+            }
+            outcome.matchedLines += 1
+            more = line(name, raw)
+            if let limit = query.limit, outcome.matchedLines >= UInt64(limit) { more = false }
+        }
+        @inline(__always) func consume(_ bytes: UnsafeRawBufferPointer) {
+            summary.lines += 1
+            guard !bytes.isEmpty else { summary.blank += 1; decoder.blank(); return }
+            switch decoder.feed(bytes, event) {
+            case .matched, .continuation: summary.matched += 1
+            case .limitExceeded: summary.limitExceeded += 1; summary.unmatched += 1
+            case .unmatched: summary.unmatched += 1
+            }
+        }
+        for sample in sniffed where more {
+            sample.withUnsafeBytes { consume($0) }
+        }
+        while more, let next = reader.nextLine() {
+            consume(next)
+        }
+        if more { decoder.finish(event) }
+        stopped = !more
     }
 
     static func fields(of aggregate: Aggregate) -> [FieldReference] {

@@ -10,9 +10,9 @@ import LogsiftEngine
 struct QueryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "query",
-        abstract: "Ask an access log a question: filter on fields, aggregate by fields and time, or print the matching lines.",
+        abstract: "Ask logs a question: filter on fields, aggregate by fields and time, or print the matching lines (or entries).",
         discussion: """
-        A query is FILTER | AGGREGATES by KEYS | sort COLUMN [desc] | limit N, every stage optional (docs/query.md). Without aggregates the matching lines are printed, as grep would, but on fields. This version reads nginx access logs (any format `logsift detect` recognises, plain, gzip, rotated sets, stdin); PostgreSQL and application logs are named and skipped.
+        A query is FILTER | AGGREGATES by KEYS | sort COLUMN [desc] | limit N, every stage optional (docs/query.md). Without aggregates the matching lines are printed, as grep would, but on fields. Every family `logsift detect` recognises is read (plain, gzip, rotated sets, stdin): access logs (status, path, request_time…), PostgreSQL (severity, sqlstate, user, database, duration_ms, query…, one event per entry with its DETAIL/STATEMENT lines), application logs (level, service, message, template, and every JSON/logfmt key). A field no input has is an error; inputs without it are named in a note. `logsift fields FILE…` lists each input's fields.
 
         Examples:
           logsift query 'status >= 500' access.log*
@@ -22,6 +22,11 @@ struct QueryCommand: ParsableCommand {
           logsift query 'request_time > 2s | count by path | limit 10' access.log
           logsift query 'count by 1m' --since 09:00 --until 11:00 access.log
           logsift query 'status >= 500 | count by remote_addr | limit 10' --format json access.log
+          logsift query 'duration_ms > 1s | count, sum(duration_ms), p95(duration_ms) by query' postgresql.log*
+          logsift query 'severity >= error | count by sqlstate, database' postgresql.log
+          logsift query 'level >= error | count by service, template | sort count desc | limit 20' app.log*
+          logsift query 'response_time > 5 | p95(response_time) by 5m' app.jsonl
+          logsift query 'status >= 500 | count by 1m' access.log app.jsonl
 
         Times: --since and --until take ISO 8601 (2026-11-24T14:00:00Z; without a zone, in --tz), a time of day today (14:00), a relative time (-15m, -2h, -1d), today or yesterday. Exit status as for report: 0, 1 (an input could not be read), 64 (usage or query error, with line:column), 65 (nothing recognised), 74 (output not written).
         """
@@ -30,7 +35,7 @@ struct QueryCommand: ParsableCommand {
     @Argument(help: "The query, e.g. 'status >= 500 | count by path'.")
     var query: String
 
-    @Argument(help: "Access logs to read; `-` for standard input (the default when stdin is a pipe).")
+    @Argument(help: "Logs to read (access, PostgreSQL, application); `-` for standard input (the default when stdin is a pipe).")
     var inputs: [String] = []
 
     @Option(name: .long, parsing: .unconditional, help: "Only events at or after this time: 2026-11-24T14:00:00Z, 14:00, -15m, yesterday, epoch seconds.")
