@@ -25,10 +25,7 @@ public final class FileFollower {
     public private(set) var offset = 0
     var startAtEnd: Bool
     var resume: FollowState.Entry?
-    /// Bytes of the line not yet ended, at the front of `buffer`.
-    var buffer: [UInt8]
-    var pendingCount = 0
-    var skippingOverlong = false
+    let lines: LineAssembler
     /// FNV-1a of the file's first `headLength` bytes (at most `headWanted`): a file rewritten
     /// in place past our offset is told by them.
     var headHash: UInt64 = 0
@@ -37,8 +34,8 @@ public final class FileFollower {
 
     public private(set) var rotations = 0
     public private(set) var truncations = 0
-    public private(set) var overlongLines = 0
-    public private(set) var linesRead: UInt64 = 0
+    public var overlongLines: Int { lines.overlongLines }
+    public var linesRead: UInt64 { lines.linesHandedOut }
     /// A read of the followed file failed (it stays followed); the last reason.
     public private(set) var readErrors = 0
 
@@ -50,7 +47,7 @@ public final class FileFollower {
         self.resume = resume
         self.maxLineLength = max(1, maxLineLength)
         self.readSize = max(1, readSize)
-        buffer = [UInt8](repeating: 0, count: self.maxLineLength + self.readSize)
+        lines = LineAssembler(maxLineLength: self.maxLineLength, readSize: self.readSize)
         // "The end" is where the file ends now, when following starts, not at the first poll.
         _ = openFirst()
     }
@@ -58,7 +55,7 @@ public final class FileFollower {
     /// Where a restart should resume: the file and the end of the last line handed out.
     public var stateEntry: FollowState.Entry? {
         guard let file else { return nil }
-        return FollowState.Entry(path: path, identity: file.identity, offset: max(0, offset - pendingCount),
+        return FollowState.Entry(path: path, identity: file.identity, offset: max(0, offset - lines.pendingCount),
                                  headLength: headLength, headHash: headHash)
     }
 
@@ -132,9 +129,10 @@ public final class FileFollower {
     func endOfLastLine(_ file: FollowedFile) -> Int {
         guard let size = file.size(), size > 0 else { return 0 }
         var end = size
-        return buffer.withUnsafeMutableBytes { raw in
+        var probe = [UInt8](repeating: 0, count: min(size, readSize))
+        return probe.withUnsafeMutableBytes { raw in
             while end > 0 {
-                let start = max(0, end - readSize)
+                let start = max(0, end - raw.count)
                 let n = file.read(at: start, into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<(end - start)]))
                 guard n > 0 else { return 0 }
                 if let i = raw[0..<n].lastIndex(of: 0x0a) { return start + i + 1 }
@@ -166,14 +164,11 @@ public final class FileFollower {
         }
         var progressed = false
         for _ in 0..<max(1, maxReads) {
-            let n = buffer.withUnsafeMutableBytes { raw in
-                file.read(at: offset, into: UnsafeMutableRawBufferPointer(rebasing: raw[pendingCount..<(pendingCount + readSize)]))
-            }
+            let n = lines.append({ file.read(at: offset, into: $0) }, deliver)
             if n < 0 { readErrors += 1; break }
             if n == 0 { break }
             offset += n
             progressed = true
-            frame(newBytes: n, deliver)
         }
         if headLength < Self.headWanted, offset > headLength {
             let length = min(offset, Self.headWanted)
@@ -182,51 +177,10 @@ public final class FileFollower {
         return progressed
     }
 
-    /// Hands out every complete line in the buffer and moves the rest to its front.
-    func frame(newBytes: Int, _ deliver: (UnsafeRawBufferPointer) -> Void) {
-        buffer.withUnsafeMutableBytes { raw in
-            let end = pendingCount + newBytes
-            var start = 0
-            var i = pendingCount
-            while i < end {
-                if raw[i] == 0x0a {
-                    if skippingOverlong {
-                        skippingOverlong = false
-                    } else {
-                        var lineEnd = i
-                        if lineEnd > start && raw[lineEnd - 1] == 0x0d { lineEnd -= 1 }
-                        linesRead += 1
-                        deliver(UnsafeRawBufferPointer(rebasing: raw[start..<lineEnd]))
-                    }
-                    start = i + 1
-                }
-                i += 1
-            }
-            var rest = end - start
-            if rest >= maxLineLength {
-                // No newline within the longest line allowed: hand out its start, skip the rest.
-                if !skippingOverlong {
-                    linesRead += 1
-                    overlongLines += 1
-                    deliver(UnsafeRawBufferPointer(rebasing: raw[start..<(start + maxLineLength)]))
-                }
-                skippingOverlong = true
-                rest = 0
-            }
-            if rest > 0 && start > 0 {
-                raw.baseAddress!.copyMemory(from: raw.baseAddress! + start, byteCount: rest)
-            }
-            pendingCount = rest
-        }
-    }
+    func flushPending(_ deliver: (UnsafeRawBufferPointer) -> Void) { lines.flush(deliver) }
+}
 
-    /// Hands out the held bytes as a line: their file ended (rotated away, truncated).
-    func flushPending(_ deliver: (UnsafeRawBufferPointer) -> Void) {
-        if pendingCount > 0 && !skippingOverlong {
-            linesRead += 1
-            buffer.withUnsafeBytes { deliver(UnsafeRawBufferPointer(rebasing: $0[0..<pendingCount])) }
-        }
-        pendingCount = 0
-        skippingOverlong = false
-    }
+extension FileFollower: LineFeed {
+    public var name: String { path }
+    public var ended: Bool { false }
 }
