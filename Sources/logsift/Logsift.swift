@@ -17,6 +17,6 @@ struct Logsift: ParsableCommand {
           logsift patterns test '%{IPORHOST:client} %{NUMBER:bytes:int}' '10.0.0.1 512'
         """,
         version: "0.1.0",
-        subcommands: [ReportCommand.self, QueryCommand.self, DetectCommand.self, PatternsCommand.self]
+        subcommands: [ReportCommand.self, QueryCommand.self, WatchCommand.self, DetectCommand.self, PatternsCommand.self]
     )
 }
