@@ -58,6 +58,14 @@ struct WatchCommand: ParsableCommand {
 
     enum Output: String, ExpressibleByArgument, CaseIterable { case auto, json, view }
 
+    /// `--late` in seconds; zero (`0`, `0s`) is allowed, unlike a window width.
+    var lateSeconds: Int64? {
+        var digits = Substring(late)
+        if let unit = digits.last, "smhd".contains(unit) { digits = digits.dropLast() }
+        if !digits.isEmpty, digits.allSatisfy({ $0 == "0" }) { return 0 }
+        return Duration.seconds(late)
+    }
+
     func seconds(_ text: String, _ option: String) throws -> Int64 {
         guard let s = Duration.seconds(text), s > 0 else {
             throw ValidationError("\(option) '\(text)': give a duration such as 10s, 1m, 5m or 1h")
@@ -76,7 +84,7 @@ struct WatchCommand: ParsableCommand {
                 throw ValidationError("--every \(every): at most 1000 closes per window (--window \(window))")
             }
         }
-        guard Duration.seconds(late) != nil else {
+        guard lateSeconds != nil else {
             throw ValidationError("--late '\(late)': give a duration such as 0s, 5s or 1m")
         }
         guard (0...1000).contains(top) else { throw ValidationError("--top \(top): give 0 to 1000") }
@@ -94,7 +102,7 @@ struct WatchCommand: ParsableCommand {
         Interruption.install()
         let width = try seconds(window, "--window")
         var windows = WindowConfiguration(windowSeconds: width, paneSeconds: try every.map { try seconds($0, "--every") } ?? width,
-                                          lateSeconds: Duration.seconds(late) ?? 0)
+                                          lateSeconds: lateSeconds ?? 0)
         windows.pathCapacity = 1000
         var format: LogFormat? = nil
         if let nginxFormat {
