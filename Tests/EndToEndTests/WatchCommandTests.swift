@@ -204,4 +204,63 @@ import Testing
         #expect(windows.last?["truncations"] as? Int == 5)
         #expect(windows.reduce(0) { $0 + ($1["late"] as? Int ?? 0) } == 0)
     }
+
+    static func accessLines(_ range: Range<Int>, path: String = "/s") -> String {
+        range.map { "10.0.0.1 - - [\(stamp(base + $0))] \"GET \(path)\($0) HTTP/1.1\" 200 1 \"-\" \"t\"\n" }.joined()
+    }
+
+    /// Runs `watch` over `arguments` until its output has settled, then SIGTERM; its windows.
+    static func runUntilQuiet(_ arguments: [String], seconds: Double = 2.5) throws -> (Int32, Data) {
+        let process = Process()
+        process.executableURL = Harness.binary
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: seconds)
+        kill(process.processIdentifier, SIGTERM)
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, data)
+    }
+
+    /// `--state` keeps where the first run stopped: the second run reads only what came after.
+    @Test func stateResumesWhereTheLastRunStopped() throws {
+        let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = dir.appendingPathComponent("access.log")
+        let state = dir.appendingPathComponent("state.json").path
+        try Self.accessLines(0..<300).write(to: log, atomically: false, encoding: .utf8)
+        let first = try Self.runUntilQuiet(["watch", "--follow", log.path, "--from-start", "--state", state, "--output", "json", "--tz", "UTC"])
+        #expect(first.0 == 143)
+        #expect(try Self.windows(first.1).reduce(0) { $0 + ($1["requests"] as! Int) } == 300)
+        let saved = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: state))) as? [String: Any])
+        let entry = try #require((saved["files"] as? [[String: Any]])?.first)
+        #expect(entry["offset"] as? Int == Self.accessLines(0..<300).utf8.count)
+        let handle = try FileHandle(forWritingTo: log)
+        handle.seekToEndOfFile()
+        handle.write(Data(Self.accessLines(300..<420).utf8))
+        try handle.close()
+        // --from-start again: the state wins for a file it knows.
+        let second = try Self.runUntilQuiet(["watch", "--follow", log.path, "--from-start", "--state", state, "--output", "json", "--tz", "UTC"])
+        #expect(second.0 == 143)
+        #expect(try Self.windows(second.1).reduce(0) { $0 + ($1["requests"] as! Int) } == 120)
+    }
+
+    /// The live view escapes what comes from the log: no escape sequence of a path reaches the terminal.
+    @Test func liveViewIsTerminalSafe() throws {
+        let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("access.log")
+        try Self.accessLines(0..<50, path: "/x\u{1b}]0;owned\u{07}\u{1b}[2J").write(to: input, atomically: true, encoding: .utf8)
+        let result = try Harness.run(["watch", "--output", "view", "--window", "10s", "--tz", "UTC"], stdinFile: input)
+        #expect(result.status == 0)
+        let text = result.text
+        #expect(text.contains("requests 10"))
+        #expect(!text.contains("\u{1b}]0;"))
+        #expect(!text.contains("\u{07}"))
+        // Only the view's own clear-screen sequences, one per redraw.
+        #expect(text.components(separatedBy: "\u{1b}[2J").count == text.components(separatedBy: "\u{1b}[H").count)
+    }
 }
