@@ -6,9 +6,9 @@
 ///   and recreated): drain the old file to its end, hand out its last line even without a
 ///   newline, then read the new file from its start (`rotations`). A rotated file that is then
 ///   compressed changes nothing: the open descriptor still reads the old bytes.
-/// - **Truncation** (copytruncate: size below our offset, or its first bytes rewritten): hand
-///   out the partial line held, restart at offset 0, count it (`truncations`). Lines written
-///   between our last read and the truncation exist only in the copy and are not read.
+/// - **Truncation** (copytruncate: size below our offset, or its first bytes rewritten): read
+///   what we had not read yet from the copy at `PATH.1` when it is the same file's copy (same
+///   first bytes), hand out the partial line held, restart at offset 0, count it (`truncations`).
 /// - **Missing file**: nothing is read until it appears; then it is read from its start.
 /// - **Partial line**: bytes after the last newline are held until their newline comes.
 /// - **Start**: at the end of the last complete line (`startAtEnd`), at 0, or where a saved
@@ -34,6 +34,8 @@ public final class FileFollower {
 
     public private(set) var rotations = 0
     public private(set) var truncations = 0
+    /// Truncations whose unread tail was read from the copy at `PATH.1`.
+    public private(set) var recoveredFromCopies = 0
     public var overlongLines: Int { lines.overlongLines }
     public var linesRead: UInt64 { lines.linesHandedOut }
     /// A read of the followed file failed (it stays followed); the last reason.
@@ -151,12 +153,28 @@ public final class FileFollower {
         return h
     }
 
+    /// copytruncate copies the file to `PATH.1` before cutting it: when that copy starts with
+    /// the bytes we read (same head hash) and goes on past our offset, its lines after our
+    /// offset were written after our last read: read them from the copy.
+    func readUnreadTailOfCopy(_ deliver: (UnsafeRawBufferPointer) -> Void) {
+        guard headLength > 0, let copy = fileSystem.open(path + ".1"), copy.identity != file?.identity,
+              let size = copy.size(), size > offset, hashOfHead(copy, headLength) == headHash else { return }
+        var position = offset
+        while position < size {
+            let n = lines.append({ copy.read(at: position, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<min($0.count, size - position)])) }, deliver)
+            if n <= 0 { break }
+            position += n
+        }
+        recoveredFromCopies += 1
+    }
+
     /// Reads from `offset` towards the end (at most `maxReads` reads); true when bytes came.
     func drain(maxReads: Int, _ deliver: (UnsafeRawBufferPointer) -> Void) -> Bool {
         guard let file, let size = file.size() else { return false }
         var truncated = size < offset
         if !truncated, headLength > 0, hashOfHead(file, headLength) != headHash { truncated = true }
         if truncated {
+            readUnreadTailOfCopy(deliver)
             flushPending(deliver)
             offset = 0
             headLength = 0

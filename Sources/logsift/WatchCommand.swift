@@ -93,6 +93,15 @@ struct WatchCommand: ParsableCommand {
         if let logFormat, Analyzer.detector(named: logFormat) == nil {
             throw ValidationError("--log-format '\(logFormat)' is not a format logsift knows; one of: \(Analyzer.formatNamesHelp)")
         }
+        if Set(follow).count < follow.count {
+            throw ValidationError("--follow names a file twice: each file is followed once")
+        }
+        for path in follow {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                throw ValidationError("--follow \(path): is a directory; name the log files inside it")
+            }
+        }
         if follow.isEmpty && (state != nil || fromStart) {
             throw ValidationError("--state and --from-start apply to --follow FILE…")
         }
@@ -142,10 +151,13 @@ struct WatchCommand: ParsableCommand {
         sink.engine = engine
         sink.followers = followers
         var lastSaved: Int64 = 0
+        var savedState: FollowState? = nil
         var stateFailure: Error? = nil
         func saveState() {
             guard let state, stateFailure == nil else { return }
-            do { try FollowState(files: followers.compactMap(\.stateEntry)).save(state) } catch { stateFailure = error }
+            let current = FollowState(files: followers.compactMap(\.stateEntry))
+            guard current != savedState else { return }  // nothing moved: no write, no fsync
+            do { try current.save(state); savedState = current } catch { stateFailure = error }
         }
         let loop = WatchLoop(feeds: feeds, engine: engine, clock: clock) { now in
             sink.afterTurn(nowMilliseconds: now)

@@ -161,7 +161,7 @@ import Testing
                 f.close()
                 f = open(path, "a")
             else:
-                time.sleep(0.6)                       # copytruncate loses what is unread: let it catch up
+                time.sleep(0.6)                       # the next rename replaces .1: let the reader see this copy first
                 shutil.copyfile(path, path + ".1")
                 os.truncate(path, 0)
         write(400)
