@@ -196,7 +196,10 @@ public final class FileSource: ByteSource {
             }
             return 0
         }
+        // A stop was requested (SIGINT/SIGTERM): end here; what was read so far is reported.
+        if Interruption.isRequested { return 0 }
         while true {
+            if !positioned && !Interruption.waitReadable(fd) { return 0 }
             let n = positioned
                 ? pread(fd, buffer.baseAddress, want, off_t(offset))
                 : Glibc.read(fd, buffer.baseAddress, want)

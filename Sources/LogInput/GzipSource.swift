@@ -54,7 +54,8 @@ public final class GzipSource: ByteSource {
                     if !inMember { continue }
                 }
                 finished = true
-                if inMember { throw .truncatedGzip(path: path, decompressedBytes: decompressed) }
+                // A stop request ends the input early on purpose: not a truncated file.
+                if inMember && !Interruption.isRequested { throw .truncatedGzip(path: path, decompressedBytes: decompressed) }
                 return 0
             }
             if !inMember {
@@ -77,6 +78,7 @@ public final class GzipSource: ByteSource {
                 let gotMore = inputExhausted ? false : try readMore()
                 if !gotMore {
                     finished = true
+                    if Interruption.isRequested { return 0 }
                     throw .truncatedGzip(path: path, decompressedBytes: decompressed)
                 }
             }

@@ -12,7 +12,7 @@ import LogReport
 /// after `--`.
 enum ArgumentCheck {
     /// Long options that take no value: an argument after one of them is not its value.
-    static let flags: Set<String> = ["--errors", "--keep-order", "--help", "--version"]
+    static let flags: Set<String> = ["--errors", "--keep-order", "--from-start", "--help", "--version"]
 
     /// The message for the first misreadable argument of `arguments` (without argv[0]), if any.
     static func problem(_ arguments: [String]) -> String? {

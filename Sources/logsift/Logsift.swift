@@ -12,12 +12,13 @@ struct Logsift: ParsableCommand {
           zcat access.log.3.gz | logsift report -
           logsift report --bucket 5m --format json access.log > summary.json
           logsift query 'status >= 500 | count, p95(request_time) by path' --since 14:00 --until 14:20 access.log*
+          tail -F /var/log/nginx/access.log | logsift watch
           logsift detect app.log access.log postgresql.log
           logsift fields access.log app.jsonl postgresql.log
           logsift report /var/log/postgresql/postgresql-16-main.log*
           logsift patterns test '%{IPORHOST:client} %{NUMBER:bytes:int}' '10.0.0.1 512'
         """,
         version: "0.1.0",
-        subcommands: [ReportCommand.self, QueryCommand.self, FieldsCommand.self, DetectCommand.self, PatternsCommand.self]
+        subcommands: [ReportCommand.self, QueryCommand.self, WatchCommand.self, FieldsCommand.self, DetectCommand.self, PatternsCommand.self]
     )
 }

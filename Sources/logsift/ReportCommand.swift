@@ -25,6 +25,8 @@ struct ReportCommand: ParsableCommand {
           logsift report --pattern '%{HTTPD_COMBINEDLOG}' access.log
           logsift report --nginx-format '$remote_addr [$time_local] "$request" $status $body_bytes_sent $request_time' access.log
 
+        Ctrl-C (SIGINT) or SIGTERM stops reading and prints the report of what was read, e.g. for `tail -f access.log | logsift report -`; the exit status is then 130 or 143.
+
         Exit status: 0 when every input was read; 1 when an input could not be read, ended early, changed during the run or is compressed with bzip2/xz/zstd (the report still covers everything that was read); 65 when an input was read but none of its lines was recognised; 64 for a usage or pattern error; 74 when the report could not be written.
         """
     )
@@ -116,6 +118,8 @@ struct ReportCommand: ParsableCommand {
             }
             paths = ["-"]
         }
+        // Ctrl-C or SIGTERM ends reading; the report covers what was read (exit 130/143).
+        Interruption.install()
         var configuration = AnalysisConfiguration(inputs: paths.map(InputSpec.init(path:)))
         configuration.bucketSeconds = Duration.seconds(bucket)!
         if let jobs { configuration.workers = max(1, jobs) }
@@ -170,6 +174,7 @@ struct ReportCommand: ParsableCommand {
                 + "(counted as unmatched): the pattern backtracks too much on them; anchor it, or replace nested "
                 + "quantifiers such as (a+)+ and .*.* with possessive or atomic forms")
         }
+        if let signal = Interruption.signal { throw ExitCode(128 + signal) }
         try ExitStatus.check(analysis.inputs)
     }
 }
