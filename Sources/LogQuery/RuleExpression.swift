@@ -48,7 +48,14 @@ extension QueryParser {
             }
             return .absent(seconds: Int64(n * perUnit), location: parser.location(start))
         }
-        guard parser.startsAggregates() else {
+        // `count > 10`: a bare count followed by the comparison.
+        let bareCount: Bool
+        if parser.isWord("count"), case .symbol(let s) = parser.next.kind, ComparisonOperator(rawValue: s) != nil {
+            bareCount = true
+        } else {
+            bareCount = false
+        }
+        guard parser.startsAggregates() || bareCount else {
             if case .word(let w) = start.kind, parser.next.kind == .symbol("(") {
                 let names = QueryParser.aggregateNames.union(["absent", "p50", "p95", "p99"])
                 let hint = EditDistance.closest(to: w.lowercased(), among: names).map { " (did you mean \($0)?)" } ?? ""

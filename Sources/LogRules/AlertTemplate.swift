@@ -1,4 +1,5 @@
 import Foundation
+import LogParsing
 import LogQuery
 
 /// An annotation with placeholders: `5xx at {{ $value | percent }} on {{ $labels.path }}`.
@@ -91,8 +92,7 @@ public struct AlertTemplate: Equatable, Sendable {
     }
 
     static func closest(_ word: String, _ names: [String]) -> String? {
-        names.first { $0.lowercased() == word.lowercased() }
-            ?? names.first { $0.lowercased().hasPrefix(word.lowercased()) && !word.isEmpty }
+        names.first { $0.lowercased() == word.lowercased() } ?? EditDistance.closest(to: word, among: names)
     }
 
     /// Label names the template reads.

@@ -329,6 +329,8 @@ final class RuleRuntime {
 
     func add<E: FieldValues>(_ event: E, time: Int64, plan: RulePlan, filter: FilterEvaluator?, to group: AlertGroup) {
         lastEvent = max(lastEvent ?? time, time)
+        // Data again: the next stretch is stepped, not jumped over.
+        quietEvaluations = 0
         let sliceStart = RuleRuntime.floor(time, step)
         // Older than every window still to be evaluated: counted, not kept.
         if let next = nextBoundary, sliceStart < next - rule.window {

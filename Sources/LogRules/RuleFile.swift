@@ -131,14 +131,15 @@ private struct Reader {
                 fail(node.mark, "each rule is a mapping: alert, expr, window, for, labels, annotations…")
                 continue
             }
-            if let (rule, nameMark) = readRule(m) {
-                if let first = names[rule.name] {
-                    fail(nameMark, "the alert name '\(rule.name)' is used twice (first at line \(first)); give each rule its own name")
+            let (rule, name, nameMark) = readRule(m)
+            if !name.isEmpty {
+                if let first = names[name] {
+                    fail(nameMark, "the alert name '\(name)' is used twice (first at line \(first)); give each rule its own name")
                 } else {
-                    names[rule.name] = nameMark?.line ?? 0
+                    names[name] = nameMark?.line ?? 0
                 }
-                rules.append(rule)
             }
+            if let rule { rules.append(rule) }
         }
         if rules.isEmpty && errors.isEmpty { fail(list.mark, "the rules: list is empty") }
         return rules
@@ -163,7 +164,7 @@ private struct Reader {
         return seconds
     }
 
-    mutating func readRule(_ m: Node.Mapping) -> (AlertRule, Mark?)? {
+    mutating func readRule(_ m: Node.Mapping) -> (AlertRule?, String, Mark?) {
         let start = errors.count
         var values: [String: (key: Node, value: Node)] = [:]
         for (key, value) in m {
@@ -279,7 +280,7 @@ private struct Reader {
                 }
             }
         }
-        if let expression, let window, errors.count == start {
+        if let expression, let window {
             let rule = AlertRule(name: name, source: source, expression: expression, window: window, forSeconds: forSeconds,
                                  keepFiringFor: keep, groupBy: groupBy, labels: labels, annotations: annotations,
                                  line: m.mark?.line ?? 0)
@@ -293,9 +294,9 @@ private struct Reader {
                     fail(Place(line: error.line, column: error.column), error.message)
                 }
             }
-            return errors.count == start ? (rule, nameMark) : nil
+            return (errors.count == start ? rule : nil, name, nameMark)
         }
-        return nil
+        return (nil, name, nameMark)
     }
 
     /// The pairs of a mapping of scalars (labels, annotations), checking names.
