@@ -67,7 +67,7 @@ public final class RuleEvaluator {
     public init(rules: [AlertRule], maxGroups: Int = RuleEvaluator.defaultMaxGroups) {
         self.rules = rules
         self.maxGroups = max(1, maxGroups)
-        runtimes = rules.enumerated().map { RuleRuntime(rule: $1, index: $0) }
+        runtimes = rules.enumerated().map { RuleRuntime(rule: $1, index: $0, maxGroups: max(1, maxGroups)) }
     }
 
     /// The rules that read `input` (of `family`), bound to its schema. A field the schema lacks
@@ -100,9 +100,12 @@ public final class RuleEvaluator {
         return out
     }
 
-    /// Per rule: events of groups past the bound, and events older than the window.
+    /// Per rule: events of groups past the bound (`maxGroups`; a fifth of it for percentiles, a
+    /// tenth for distinct counts, whose windows weigh more), and events older than the window.
     public var overflowEvents: [UInt64] { runtimes.map(\.overflowEvents) }
     public var lateEvents: [UInt64] { runtimes.map(\.lateEvents) }
+    /// The bound on groups of each rule.
+    public var groupLimits: [Int] { runtimes.map(\.groupLimit) }
     /// Alert groups held per rule now.
     public var groupCounts: [Int] { runtimes.map { $0.groups.count } }
 
@@ -228,7 +231,7 @@ public final class RuleFeed {
             evaluator.advance(runtime, to: time)
             let group: AlertGroup?
             if entry.plan.keySlots.isEmpty {
-                group = runtime.groups[[]] ?? runtime.group(key: [], values: [])
+                group = runtime.sole ?? runtime.group(key: [], values: [])
             } else {
                 key.removeAll(keepingCapacity: true)
                 for slot in entry.plan.keySlots {
@@ -239,7 +242,7 @@ public final class RuleFeed {
                 }
                 if let existing = runtime.groups[key] {
                     group = existing
-                } else if runtime.groups.count < evaluator.maxGroups {
+                } else if runtime.groups.count < runtime.groupLimit {
                     var values: [String] = []
                     for slot in entry.plan.keySlots {
                         values.append(event.withText(slot) { $0.map { String(decoding: $0, as: UTF8.self) } ?? "" })
@@ -276,6 +279,10 @@ final class AlertGroup {
     var activeAt: Int64 = 0
     var keepFiringSince: Int64?
     var value: Double?
+    /// For percentiles: the sum of the sketches of the slices in the window, kept by adding
+    /// each value and subtracting a slice's sketch when it leaves (a merge of 60 sketches per
+    /// step made replays of days slow).
+    var windowSketch: LatencySketch?
 
     init(labels: [RuleLabel], slices: Int) {
         self.labels = labels
@@ -290,6 +297,13 @@ final class RuleRuntime {
     let step: Int64
     let sliceCount: Int
     var groups: [[UInt8]: AlertGroup] = [:]
+    /// The one group of a rule without `by`, reached without a lookup per event.
+    var sole: AlertGroup?
+    /// Groups this rule may hold. A slice costs about 100 bytes, a percentile's sketch a few
+    /// pages of 512 bytes more, a distinct count past 64 values 4 KiB: 60 slices of 1,000
+    /// groups are 6 MB for counts, but ~100 MB for percentiles and 240 MB for distinct counts,
+    /// so those keep a fifth and a tenth of the groups (about 20 MB each at most).
+    let groupLimit: Int
     var nextBoundary: Int64?
     var start: Int64 = 0
     /// The newest event time seen (for `absent`).
@@ -302,9 +316,14 @@ final class RuleRuntime {
     /// whole seconds or no divisor near window/60.
     static let slicesPerWindow: Int64 = 60
 
-    init(rule: AlertRule, index: Int) {
+    init(rule: AlertRule, index: Int, maxGroups: Int) {
         self.rule = rule
         self.index = index
+        switch rule.expression {
+        case .threshold(.percentile, _, _): groupLimit = max(1, maxGroups / 5)
+        case .threshold(.distinct, _, _): groupLimit = max(1, maxGroups / 10)
+        default: groupLimit = maxGroups
+        }
         let window = max(1, rule.window)
         var step = max(1, window / RuleRuntime.slicesPerWindow)
         while window % step != 0 { step -= 1 }
@@ -324,6 +343,7 @@ final class RuleRuntime {
         }
         let group = AlertGroup(labels: labels, slices: sliceCount)
         groups[key] = group
+        if rule.groupBy.isEmpty { sole = group }
         return group
     }
 
@@ -340,6 +360,7 @@ final class RuleRuntime {
         let i = Int((sliceStart / step) % Int64(sliceCount) + Int64(sliceCount)) % sliceCount
         if group.slices[i].start != sliceStart {
             if group.slices[i].start > sliceStart { lateEvents &+= 1; return }
+            if let old = group.slices[i].sketch { group.windowSketch?.subtract(old) }
             group.slices[i] = WindowSlice(start: sliceStart)
         }
         group.slices[i].events &+= 1
@@ -356,9 +377,11 @@ final class RuleRuntime {
                 group.slices[i].seen &+= 1
             }
         case .percentile(_, let slot):
-            if let v = event.number(slot) {
+            if let v = event.number(slot), !v.isNaN {
                 if group.slices[i].sketch == nil { group.slices[i].sketch = LatencySketch() }
                 group.slices[i].sketch!.add(v)
+                if group.windowSketch == nil { group.windowSketch = LatencySketch() }
+                group.windowSketch!.add(v)
             }
         case .distinct(let slot):
             event.withText(slot) { bytes in
@@ -380,16 +403,23 @@ final class RuleRuntime {
         guard case .threshold(let aggregate, let op, _) = rule.expression else { return (nil, false, false) }
         var events: UInt64 = 0, hits: UInt64 = 0, seen: UInt64 = 0
         var sum = 0.0, minimum = Double.infinity, maximum = -Double.infinity
-        var sketch: LatencySketch?
         var distinct: DistinctCounter?
-        for slice in group.slices where slice.start >= from && slice.start < b {
+        for i in group.slices.indices {
+            let slice = group.slices[i]
+            guard slice.start >= from && slice.start < b else {
+                // Out of the window for good: its values leave the window's sketch.
+                if let s = slice.sketch, slice.start < from {
+                    group.windowSketch?.subtract(s)
+                    group.slices[i].sketch = nil
+                }
+                continue
+            }
             events &+= slice.events
             hits &+= slice.hits
             seen &+= slice.seen
             sum += slice.sum
             minimum = min(minimum, slice.minimum)
             maximum = max(maximum, slice.maximum)
-            if let s = slice.sketch { if sketch == nil { sketch = s } else { sketch!.merge(s) } }
             if let d = slice.distinct { if distinct == nil { distinct = d } else { distinct!.merge(d) } }
         }
         let value: Double?
@@ -401,7 +431,7 @@ final class RuleRuntime {
         case .average: value = seen == 0 ? nil : sum / Double(seen)
         case .minimum: value = seen == 0 ? nil : minimum
         case .maximum: value = seen == 0 ? nil : maximum
-        case .percentile(let q, _): value = sketch?.quantile(q)
+        case .percentile(let q, _): value = group.windowSketch?.quantile(q)
         case .distinct: value = (distinct?.estimate ?? 0).rounded()
         case .percentiles, .top: value = nil
         }

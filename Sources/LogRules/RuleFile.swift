@@ -41,7 +41,11 @@ public enum RuleFile {
     public static func load(_ text: String, file: String, fields: @escaping (RuleSource) -> FieldSchema) -> Result<[AlertRule], RuleFileErrors> {
         var reader = Reader(file: file, text: text, fields: fields)
         let rules = reader.read()
-        return reader.errors.isEmpty ? .success(rules) : .failure(RuleFileErrors(errors: reader.errors))
+        // In file order, whatever order the checks found them in.
+        let errors = reader.errors.enumerated().sorted {
+            ($0.element.line, $0.element.column, $0.offset) < ($1.element.line, $1.element.column, $1.offset)
+        }.map(\.element)
+        return errors.isEmpty ? .success(rules) : .failure(RuleFileErrors(errors: errors))
     }
 
     /// `severity`, `path`: what Prometheus accepts as a label name.
@@ -280,8 +284,9 @@ private struct Reader {
                 }
             }
         }
-        if let expression, let window {
-            let rule = AlertRule(name: name, source: source, expression: expression, window: window, forSeconds: forSeconds,
+        if let expression {
+            // Fields are checked even when the window is wrong, so that one run says both.
+            let rule = AlertRule(name: name, source: source, expression: expression, window: window ?? 60, forSeconds: forSeconds,
                                  keepFiringFor: keep, groupBy: groupBy, labels: labels, annotations: annotations,
                                  line: m.mark?.line ?? 0)
             do {
@@ -294,7 +299,7 @@ private struct Reader {
                     fail(Place(line: error.line, column: error.column), error.message)
                 }
             }
-            return (errors.count == start ? rule : nil, name, nameMark)
+            return (errors.count == start && window != nil ? rule : nil, name, nameMark)
         }
         return (nil, name, nameMark)
     }

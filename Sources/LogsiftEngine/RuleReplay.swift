@@ -100,7 +100,7 @@ public enum RuleReplay {
             outcome.notes.append("rule \(rule.name) (source \(rule.source)) read no input")
         }
         for (i, n) in evaluator.overflowEvents.enumerated() where n > 0 {
-            outcome.notes.append("rule \(rules[i].name): \(n) events of groups past the \(evaluator.maxGroups)-group bound were not counted")
+            outcome.notes.append("rule \(rules[i].name): \(n) events of groups past its bound of \(evaluator.groupLimits[i]) groups were not counted")
         }
         for (i, n) in evaluator.lateEvents.enumerated() where n > 0 {
             outcome.notes.append("rule \(rules[i].name): \(n) events older than the window being evaluated were not counted")

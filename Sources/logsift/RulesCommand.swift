@@ -95,6 +95,8 @@ struct RulesTestCommand: ParsableCommand {
         commandName: "test",
         abstract: "Replay logs in event time through rules: when each would have gone pending, firing, resolved.",
         discussion: """
+        Exit status: 0; 1 (a rule file has problems, or an input could not be read); 65 (no input had a recognised line); 64 (usage).
+
         Each rule is evaluated as event time passes each step of its window (window/60, at least 1 s); the table lists every transition at the evaluation where it happened, then the alerts still pending or firing when the logs end. Evaluation stops at the last event read, so absent(…) never fires just because the file ended. This version reads access logs (PostgreSQL and application inputs are named and skipped).
 
         Examples:

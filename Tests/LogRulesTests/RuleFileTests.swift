@@ -86,10 +86,13 @@ import Testing
             window: 1m
             labels: {alertname: x}
         """)
+        // In file order; the unit of `> 5s` is checked although the window is missing (the
+        // expression is the 11th column on; `5s` its 23rd character: column 33).
         #expect(problems == [
             "4:5: absent(…) has no groups: an absent group has no events to name it; remove by",
-            "6:13: unknown source 'ngnix' (did you mean nginx?): a source is nginx, postgres, app, or an input's file name such as access.log",
             "5:12: rule Rate has no `window:`, the span its aggregate covers (e.g. window: 5m)",
+            "6:13: unknown source 'ngnix' (did you mean nginx?): a source is nginx, postgres, app, or an input's file name such as access.log",
+            "7:33: rate(status >= 500) is a plain number; write the threshold without a unit (e.g. 10 or 0.05), not 5s",
             "8:12: the alert name 'bad-name' must be letters, digits and _ (it is the alertname label), e.g. HighErrorRate",
             "11:14: alertname is the rule's alert: name; remove it from labels",
         ])
