@@ -91,6 +91,7 @@ public final class RuleEvaluator {
 
     /// Transitions made while events were added, in time order, without evaluating further.
     public func drain() -> [AlertTransition] {
+        guard !queued.isEmpty else { return [] }
         let out = queued.sorted {
             if $0.time != $1.time { return $0.time < $1.time }
             if $0.ruleIndex != $1.ruleIndex { return $0.ruleIndex < $1.ruleIndex }
