@@ -46,6 +46,11 @@ public struct AlertTransition: Sendable, Equatable {
 /// window are retired; at most `maxGroups` groups per rule (events of further groups are
 /// counted in `overflowEvents`).
 ///
+/// Live use: feed each event with its own time; when input stalls, call `evaluate(at:)` with a
+/// time on the same clock (the last event's time plus the wall-clock seconds since it was
+/// read), so that a quiet stream still resolves and `absent` fires. Rules that share no input
+/// keep separate clocks: each advances with its own events and with `evaluate(at:)`.
+///
 /// States follow Prometheus' alerting rules
 /// (https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/): a group whose
 /// condition holds becomes pending and fires once the condition has held at every evaluation for

@@ -160,7 +160,7 @@ struct RulesTestCommand: ParsableCommand {
                 [TimeText.iso8601(t.time), t.rule, t.event, groupText(t.labels), value(t.value),
                  t.to == .inactive ? "" : (t.annotations.first { $0.name == "summary" }?.value ?? "")].map(TerminalText.escaped)
             }
-            out += TextTable.render(["time", "alert", "state", "group", "value", "summary"], rows, leftColumns: [0, 1, 2, 3, 5])
+            out += TextTable.render(["time", "alert", "state", "labels", "value", "summary"], rows, leftColumns: [0, 1, 2, 3, 5])
         }
         if !outcome.stillActive.isEmpty {
             out += "\nstill active when the logs end:\n"

@@ -188,6 +188,19 @@ import Testing
         #expect(got.contains { $0.hasPrefix("2026-11-24T14:") && $0.hasSuffix("ErrorRateWarning firing") })
     }
 
+    /// A PostgreSQL log is named and skipped (rules read access logs in this version); alone,
+    /// nothing could be replayed: exit 65.
+    @Test func postgresInputsAreNamedAndSkipped() throws {
+        let pg = Harness.packageRoot.appendingPathComponent("samples/postgresql.log").path
+        let alone = try Harness.run(["rules", "test", Self.sampleRules, pg])
+        #expect(alone.status == 65)
+        #expect(alone.stderr.contains("postgresql.log is postgres"))
+        #expect(alone.stderr.contains("rule ServiceDown (source access) read no input"))
+        let mixed = try Harness.run(["rules", "test", "--format", "json", Self.sampleRules, pg, Self.samples[0]])
+        #expect(mixed.status == 0)
+        #expect(try Self.transitions(mixed.text).contains("2026-11-24T14:02:52Z ErrorRateCritical firing"))
+    }
+
     /// A group label taken from a log line reaches the terminal escaped.
     @Test func labelsFromLogsAreEscaped() throws {
         let dir = try Harness.temporaryDirectory()
