@@ -11,6 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
     ],
     targets: [
         .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8",
@@ -24,10 +25,12 @@ let package = Package(
         .target(name: "LogAggregation", dependencies: ["LogParsing"]),
         .target(name: "LogQuery", dependencies: ["LogParsing", "LogAggregation", "PCRE2"]),
         .target(name: "LogReport", dependencies: ["LogAggregation"]),
+        // Alert rules: rule files (YAML), rolling windows on event time, alert states.
+        .target(name: "LogRules", dependencies: ["LogParsing", "LogQuery", "LogAggregation", .product(name: "Yams", package: "Yams")]),
         .target(name: "LogsiftEngine",
-                dependencies: ["LogInput", "LogParsing", "LogAggregation", "LogQuery", "LogReport"]),
+                dependencies: ["LogInput", "LogParsing", "LogAggregation", "LogQuery", "LogReport", "LogRules"]),
         .executableTarget(name: "logsift", dependencies: [
-            "LogsiftEngine",
+            "LogsiftEngine", "LogRules",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "PCRE2Tests", dependencies: ["PCRE2"]),
@@ -39,6 +42,7 @@ let package = Package(
         .testTarget(name: "LogAggregationTests", dependencies: ["LogAggregation", "LogInput", "LogsiftTestSupport"]),
         .testTarget(name: "LogReportTests", dependencies: ["LogReport"]),
         .testTarget(name: "LogQueryTests", dependencies: ["LogQuery", "LogsiftTestSupport"]),
+        .testTarget(name: "LogRulesTests", dependencies: ["LogRules", "LogQuery"]),
         .testTarget(name: "LogsiftEngineTests", dependencies: ["LogsiftEngine"]),
         .testTarget(name: "EndToEndTests", dependencies: ["LogsiftEngine", "LogsiftTestSupport"]),
     ]

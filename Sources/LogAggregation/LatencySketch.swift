@@ -56,8 +56,8 @@ public struct LatencySketch: Sendable, Equatable {
     /// counts[pageStart[p] + k] is the number of values v with gamma^(i-1) < v ≤ gamma^i, where
     /// i = lowestIndex + p·pageSize + k.
     var counts: [UInt64] = []
-    public private(set) var zeroCount: UInt64 = 0
-    public private(set) var count: UInt64 = 0
+    public internal(set) var zeroCount: UInt64 = 0
+    public internal(set) var count: UInt64 = 0
     /// Sum of the values in millionths, an integer so that merging in any order gives the same
     /// mean to the last bit (request times are written with at most 3 or 6 decimals).
     var sumMicros: Int64 = 0

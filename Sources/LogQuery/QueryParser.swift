@@ -37,7 +37,7 @@ public enum QueryParser {
     ]
 }
 
-private struct Parser {
+struct Parser {
     typealias Token = QueryLexer.Token
     let tokens: [Token]
     var index = 0

@@ -13,12 +13,14 @@ struct Logsift: ParsableCommand {
           logsift report --bucket 5m --format json access.log > summary.json
           logsift query 'status >= 500 | count, p95(request_time) by path' --since 14:00 --until 14:20 access.log*
           tail -F /var/log/nginx/access.log | logsift watch
+          logsift rules test samples/alerts.yml samples/access.log*
           logsift detect app.log access.log postgresql.log
           logsift fields access.log app.jsonl postgresql.log
           logsift report /var/log/postgresql/postgresql-16-main.log*
           logsift patterns test '%{IPORHOST:client} %{NUMBER:bytes:int}' '10.0.0.1 512'
         """,
         version: "0.1.0",
-        subcommands: [ReportCommand.self, QueryCommand.self, WatchCommand.self, FieldsCommand.self, DetectCommand.self, PatternsCommand.self]
+        subcommands: [ReportCommand.self, QueryCommand.self, WatchCommand.self, RulesCommand.self, FieldsCommand.self,
+                      DetectCommand.self, PatternsCommand.self]
     )
 }
