@@ -75,7 +75,7 @@ struct Chart {
         body += "\n"
     }
 
-    static func value(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v) }
+    static func value(_ v: Double) -> String { JSONValue.format(v) }
 
     /// A line on the left scale or, with `right`, on the right one (a share when `percent`).
     mutating func line(_ values: [Double?], class name: String, right: Bool, percent: Bool) {
@@ -110,7 +110,7 @@ struct Chart {
     func svg(legend: [(String, String)]) -> String {
         var out = "<figure id=\"chart-\(id)\">\n<figcaption>\(HTMLReport.escaped(title))</figcaption>\n"
         out += "<svg class=\"chart\" data-chart=\"\(id)\" data-buckets=\"\(starts.count)\" viewBox=\"0 0 \(Int(Chart.viewWidth)) \(Int(Chart.viewHeight))\" "
-            + "role=\"img\" aria-label=\"\(HTMLReport.escaped(title))\" xmlns=\"http://www.w3.org/2000/svg\">\n"
+            + "role=\"img\" aria-label=\"\(HTMLReport.escaped(title))\">\n"
         out += "<title>\(HTMLReport.escaped(title))</title>\n"
         out += "<line class=\"axis\" x1=\"\(Chart.left)\" y1=\"\(Chart.bottom)\" x2=\"\(Chart.right)\" y2=\"\(Chart.bottom)\"/>"
         out += "<line class=\"axis\" x1=\"\(Chart.left)\" y1=\"\(Chart.top)\" x2=\"\(Chart.left)\" y2=\"\(Chart.bottom)\"/>\n"

@@ -74,13 +74,13 @@ public enum HTMLReport {
         out += "<section id=\"summary\">\n<h2>Summary</h2>\n<dl class=\"figures\">\n"
         if s.requests > 0 {
             out += figure("total-requests", "Requests", TextReport.count(s.requests), value: String(s.requests))
-            out += figure("rate-4xx", "4xx", TextReport.percent(s.rate4xx), value: "\(s.rate4xx)")
-            out += figure("rate-5xx", "5xx", TextReport.percent(s.rate5xx), value: "\(s.rate5xx)")
-            if let p95 = s.p95 { out += figure("p95", "p95", TextReport.duration(p95), value: "\(p95)") }
+            out += figure("rate-4xx", "4xx", TextReport.percent(s.rate4xx), value: JSONValue.format(s.rate4xx))
+            out += figure("rate-5xx", "5xx", TextReport.percent(s.rate5xx), value: JSONValue.format(s.rate5xx))
+            if let p95 = s.p95 { out += figure("p95", "p95", TextReport.duration(p95), value: JSONValue.format(p95)) }
         }
         if let postgres = analysis.postgres, postgres.events > 0 {
             out += figure("queries", "SQL queries", TextReport.count(s.queries), value: String(s.queries))
-            if let p95 = s.queryP95 { out += figure("query-p95", "query p95", TextReport.duration(p95), value: "\(p95)") }
+            if let p95 = s.queryP95 { out += figure("query-p95", "query p95", TextReport.duration(p95), value: JSONValue.format(p95)) }
             out += figure("postgres-errors", "SQL errors", TextReport.count(s.postgresErrors), value: String(s.postgresErrors))
         }
         if s.applicationEvents > 0 {
@@ -100,7 +100,7 @@ public enum HTMLReport {
                 rows: s.incidents.prefix(ReportSummary.incidentsShown).map { i in
                     [ReportDocument.Cell(i.severity), ReportDocument.Cell(i.rule.label),
                      ReportDocument.Cell(ReportSummary.window(i, zone, seconds: seconds)),
-                     ReportDocument.Cell(ReportSummary.span(i.end - i.start)), ReportDocument.Cell(ReportSummary.peakText(i), value: "\(i.peak)"),
+                     ReportDocument.Cell(ReportSummary.span(i.end - i.start)), ReportDocument.Cell(ReportSummary.peakText(i), value: JSONValue.format(i.peak)),
                      ReportDocument.Cell(i.wouldAlert ? "yes" : "no")]
                 },
                 note: "Runs of \(TimeText.width(analysis.traffic.bucketSeconds)) buckets of \(s.incidentFloor)+ requests over the runbook thresholds"

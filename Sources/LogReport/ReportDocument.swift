@@ -59,8 +59,10 @@ public struct ReportDocument: Sendable {
     public static let cutText = 100
 
     static func number(_ n: UInt64) -> Cell { Cell(TextReport.count(n), value: String(n)) }
-    static func seconds(_ s: Double?) -> Cell { Cell(TextReport.duration(s), value: s.map { "\($0)" }) }
-    static func share(_ r: Double) -> Cell { Cell(TextReport.percent(r), value: "\(r)") }
+    /// Values are written as the JSON report writes them (`JSONValue.format`), so a page's
+    /// `data-value` and the JSON agree to the digit.
+    static func seconds(_ s: Double?) -> Cell { Cell(TextReport.duration(s), value: s.map(JSONValue.format)) }
+    static func share(_ r: Double) -> Cell { Cell(TextReport.percent(r), value: JSONValue.format(r)) }
 
     public init(_ analysis: Analysis, options: Options = Options()) {
         zone = TextReport.displayZone(analysis, options.zone)
@@ -77,7 +79,7 @@ public struct ReportDocument: Sendable {
         var inputs = Section(id: "inputs", title: "Inputs")
         inputs.tables.append(Table(id: "inputs-table", title: "", columns: ["input", "format", "lines", "unmatched", "error"],
                                    left: [0, 1, 4], rows: analysis.inputs.map {
-            [Cell($0.name, cut: Self.cutPath), Cell($0.format), Self.number($0.lines), Self.number($0.unmatched),
+            [Cell($0.name), Cell($0.format), Self.number($0.lines), Self.number($0.unmatched),
              Cell($0.error ?? "", cut: Self.cutText)]
         }))
         sections.append(inputs)
