@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Prints how many distinct pixel colours a PNG has (8-bit RGB or RGBA, non-interlaced), up to 100 —
-1000: the HTML report's screenshot test uses it to tell a rendered page from a blank one.
-Standard library only (zlib): PNG rows are unfiltered as the PNG specification describes."""
+"""Prints how many distinct pixel colours a PNG has (8-bit RGB or RGBA, non-interlaced),
+counting every 7th pixel and stopping at 100: the HTML report's screenshot test uses it to tell
+a rendered page (hundreds of colours) from a blank one (one). Standard library only (zlib);
+rows are unfiltered as the PNG specification describes."""
 import struct, sys, zlib
 
 data = open(sys.argv[1], "rb").read()

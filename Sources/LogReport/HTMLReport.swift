@@ -204,8 +204,8 @@ public enum HTMLReport {
     dt{font-size:.8em;color:var(--muted)}dd{margin:0;font-size:1.3em;font-weight:600;font-variant-numeric:tabular-nums}
     .scroll{overflow-x:auto;max-width:100%}
     table{border-collapse:collapse;font-size:.9em;min-width:50%}
-    th,td{border-bottom:1px solid var(--line);padding:3px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
-    th{background:var(--band)}
+    th,td{border-bottom:1px solid var(--line);padding:3px 8px;text-align:left;vertical-align:top;overflow-wrap:break-word}
+    th{background:var(--band);white-space:nowrap}
     .n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
     pre{margin:0;white-space:pre-wrap;overflow-wrap:anywhere;font-size:.85em;max-height:16em;overflow:auto}
     figure{margin:1em 0}figcaption{font-weight:600;margin-bottom:.3em}

@@ -56,7 +56,7 @@ public enum MarkdownReport {
                 [i.severity, i.rule.label, ReportSummary.window(i, zone, seconds: analysis.traffic.bucketSeconds < 60),
                  ReportSummary.span(i.end - i.start), ReportSummary.peakText(i), i.wouldAlert ? "yes" : "no"].map { escaped($0) }
             }
-            out += table(["severity", "rule", "window", "length", "peak", "would alert"], rows, left: [0, 1, 2]) + "\n"
+            out += table(["severity", "rule", "window", "length", "peak", "would alert"], rows, left: [0, 1, 2, 5]) + "\n"
             if s.incidents.count > ReportSummary.incidentsShown {
                 out += escaped("And \(s.incidents.count - ReportSummary.incidentsShown) more.") + "\n\n"
             }
@@ -124,8 +124,6 @@ public enum MarkdownReport {
         var body = Substring(s)
         var prefix = ""
         if body.hasPrefix("- ") { prefix = "- "; body = body.dropFirst(2) }
-        return prefix + body.components(separatedBy: "**").enumerated()
-            .map { $0.offset == 0 ? escaped($0.element) : escaped($0.element) }
-            .joined(separator: "**")
+        return prefix + body.components(separatedBy: "**").map { escaped($0) }.joined(separator: "**")
     }
 }

@@ -5,7 +5,7 @@ import Testing
 /// header, and across a daylight-saving change every label with its offset, while a 1h bucket
 /// stays one hour of real time. Expected labels were computed with Python's zoneinfo:
 /// `datetime.fromtimestamp(t, timezone.utc).astimezone(ZoneInfo("Europe/Berlin")).isoformat()`.
-@Suite struct DisplayZoneTests {
+@Suite struct TimeDisplayTests {
     /// Combined-format lines at UTC instants (written with +0000, so reading does not depend on `--tz`).
     static func lines(_ stamps: [String]) -> [String] {
         stamps.map { #"10.0.0.1 - - [\#($0) +0000] "GET /a HTTP/1.1" 200 10 "-" "t""# }
