@@ -88,6 +88,9 @@ public enum HTMLReport {
             out += figure("app-errors", "App errors", TextReport.count(s.applicationErrors), value: String(s.applicationErrors))
         }
         out += "</dl>\n"
+        if s.requests == 0 && s.applicationEvents == 0 && !(analysis.postgres.map { $0.events > 0 } ?? false) {
+            out += "<p>Nothing to summarise: no event was recognised.</p>\n"
+        }
         let zone = doc.zone
         let seconds = analysis.traffic.bucketSeconds < 60
         if s.requests > 0 && s.incidents.isEmpty {

@@ -31,6 +31,10 @@ public enum MarkdownReport {
     }
 
     static func summary(_ s: ReportSummary, _ zone: DisplayZone, _ analysis: Analysis, into out: inout String) {
+        if s.requests == 0 && s.applicationEvents == 0 && !(analysis.postgres.map { $0.events > 0 } ?? false) {
+            out += "Nothing to summarise: no event was recognised.\n"
+            return
+        }
         if s.requests > 0 {
             var line = "- **Requests** \(TextReport.count(s.requests)), 4xx \(TextReport.percent(s.rate4xx)), 5xx \(TextReport.percent(s.rate5xx))"
             if let p95 = s.p95 { line += ", p95 \(TextReport.duration(p95))" }

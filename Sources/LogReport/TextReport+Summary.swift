@@ -6,6 +6,10 @@ extension TextReport {
     static func summary(_ s: ReportSummary, _ analysis: Analysis, _ options: Options, into out: inout String) {
         out += "Summary\n"
         let zone = options.zone
+        if s.requests == 0 && s.applicationEvents == 0 && !(analysis.postgres.map { $0.events > 0 } ?? false) {
+            out += "  Nothing to summarise: no event was recognised.\n"
+            return
+        }
         if s.requests > 0 {
             var line = "  Requests \(count(s.requests))   4xx \(percent(s.rate4xx))   5xx \(percent(s.rate5xx))"
             if let p95 = s.p95 { line += "   p95 \(duration(p95))" }

@@ -104,6 +104,9 @@ struct ReportCommand: ParsableCommand {
         if let logFormat, Analyzer.detector(named: logFormat) == nil {
             throw ValidationError("--log-format '\(logFormat)' is not a format logsift knows; one of: \(Analyzer.formatNamesHelp)")
         }
+        if output == "" {
+            throw ValidationError("-o/--output is empty: give the file to write the report to, e.g. -o nightly.html")
+        }
         if pattern == "" {
             throw ValidationError("--pattern is empty: give a grok pattern, e.g. '%{NGINX_ACCESS_COMBINED}'")
         }

@@ -186,5 +186,12 @@ import Testing
         #expect(bad.status == 74)
         #expect(bad.stderr.contains(missing.path))
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["r.html"])
+        // A folder as the target, and an empty name.
+        let folder = try Harness.run(["report", "--format", "html", "-o", dir.path, Self.samples[0]])
+        #expect(folder.status == 74)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["r.html"])
+        let empty = try Harness.run(["report", "-o", "", Self.samples[0]])
+        #expect(empty.status == 64)
+        #expect(empty.stderr.contains("-o/--output is empty"))
     }
 }
