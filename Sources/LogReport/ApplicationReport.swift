@@ -33,13 +33,14 @@ public enum ApplicationReport {
 
     /// The section as text lines of at most `width` columns. `errorsOnly` shows the error
     /// groups (ERROR and FATAL) with their samples and nothing else.
-    public static func text(_ a: ApplicationAggregate, top: Int, width: Int, errorsOnly: Bool) -> String {
+    public static func text(_ a: ApplicationAggregate, top: Int, width: Int, errorsOnly: Bool,
+                            zone: DisplayZone = .utc) -> String {
         var out = ""
         let t = a.total
         if !errorsOnly {
             out += "Application log events  (\(a.formats.joined(separator: ", ")))\n"
             if a.firstTime <= a.lastTime {
-                out += "Time range  \(TimeText.iso8601(a.firstTime)) .. \(TimeText.iso8601(a.lastTime))"
+                out += "Time range  \(zone.stamp(a.firstTime)) .. \(zone.stamp(a.lastTime))"
                 out += "  (buckets of \(TimeText.width(a.bucketSeconds))"
                 if a.widenings > 0 { out += ", widened \(a.widenings)× to stay within the bucket cap" }
                 out += ")\n"
@@ -53,37 +54,37 @@ public enum ApplicationReport {
             if a.continuationLines > 0 { notes.append("\(TextReport.count(a.continuationLines)) continuation lines joined") }
             if a.truncatedEvents > 0 { notes.append("\(TextReport.count(a.truncatedEvents)) events cut at the size cap") }
             if !notes.isEmpty { out += "            " + notes.joined(separator: "; ") + "\n" }
-            bucketTable(a, into: &out)
+            bucketTable(a, zone, into: &out)
             services(a, top: top, width: width, into: &out)
             nginx(a, top: top, width: width, into: &out)
         }
-        groupsSection(a, top: top, width: width, errorsOnly: errorsOnly, into: &out)
+        groupsSection(a, top: top, width: width, errorsOnly: errorsOnly, zone: zone, into: &out)
         return out
     }
 
     static let maxBucketRows = 30
 
-    static func bucketRow(_ start: Int64, _ c: ApplicationLevelCounts, _ a: ApplicationAggregate) -> [String] {
-        [TimeText.short(start, seconds: a.bucketSeconds < 60), TextReport.count(c.events),
+    static func bucketRow(_ start: Int64, _ c: ApplicationLevelCounts, _ a: ApplicationAggregate, _ zone: DisplayZone) -> [String] {
+        [zone.short(start, seconds: a.bucketSeconds < 60), TextReport.count(c.events),
          TextReport.count(c.of(.fatal)), TextReport.count(c.of(.error)), TextReport.count(c.of(.warn)),
          TextReport.count(c.of(.info) + c.of(.notice)), TextReport.count(c.of(.debug) + c.of(.trace)),
          TextReport.percent(c.errorRate)]
     }
 
-    static func bucketTable(_ a: ApplicationAggregate, into out: inout String) {
+    static func bucketTable(_ a: ApplicationAggregate, _ zone: DisplayZone, into out: inout String) {
         let buckets = a.orderedBuckets
         guard !buckets.isEmpty else { return }
         let header = ["bucket", "events", "fatal", "error", "warn", "info", "debug", "err%"]
         if buckets.count <= maxBucketRows {
             out += "\nPer \(TimeText.width(a.bucketSeconds))\n"
-            out += TextReport.table(header, buckets.map { bucketRow($0.start, $0.counts, a) })
+            out += TextReport.table(header, buckets.map { bucketRow($0.start, $0.counts, a, zone) })
         } else {
             out += "\nWorst buckets by error events (\(buckets.count) buckets of \(TimeText.width(a.bucketSeconds)))\n"
             let worst = buckets.filter { $0.counts.errors > 0 }
                 .sorted { ($0.counts.errors, $1.start) > ($1.counts.errors, $0.start) }
                 .prefix(maxBucketRows / 2)
             out += worst.isEmpty ? "  (no errors)\n"
-                : TextReport.table(header, worst.sorted { $0.start < $1.start }.map { bucketRow($0.start, $0.counts, a) })
+                : TextReport.table(header, worst.sorted { $0.start < $1.start }.map { bucketRow($0.start, $0.counts, a, zone) })
         }
     }
 
@@ -120,7 +121,8 @@ public enum ApplicationReport {
         }
     }
 
-    static func groupsSection(_ a: ApplicationAggregate, top: Int, width: Int, errorsOnly: Bool, into out: inout String) {
+    static func groupsSection(_ a: ApplicationAggregate, top: Int, width: Int, errorsOnly: Bool, zone: DisplayZone,
+                              into out: inout String) {
         let groups = a.groups.top(top, bySeverity: true) { errorsOnly ? $0.isError : true }
         out += errorsOnly ? "Top error groups (error, fatal)" : "\nTop error groups (fatal, then error, then warn)"
         if !a.groups.isExact {
@@ -135,12 +137,12 @@ public enum ApplicationReport {
         for (i, g) in groups.enumerated() {
             var line = "\(i + 1). [\(g.level.name)] \(TextReport.count(g.count))×"
             if g.firstSeen <= g.lastSeen {
-                line += "  \(TimeText.short(g.firstSeen, seconds: true)) .. \(TimeText.short(g.lastSeen, seconds: true))"
+                line += "  \(zone.short(g.firstSeen, seconds: true)) .. \(zone.short(g.lastSeen, seconds: true))"
             }
             // The busiest bucket (the JSON has every bucket), as much of it as the width allows.
             if g.bucketStarts.count > 1, let peak = g.bucketCounts.indices.max(by: { g.bucketCounts[$0] < g.bucketCounts[$1] }) {
                 let short = "  peak \(TextReport.count(g.bucketCounts[peak]))/\(TimeText.width(a.bucketSeconds))"
-                    + " at \(TimeText.short(g.bucketStarts[peak], seconds: a.bucketSeconds < 60))"
+                    + " at \(zone.short(g.bucketStarts[peak], seconds: a.bucketSeconds < 60))"
                 let long = short + " in \(g.bucketStarts.count) buckets"
                 if line.count + long.count <= width { line += long } else if line.count + short.count <= width { line += short }
             }

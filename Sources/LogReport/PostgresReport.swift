@@ -235,10 +235,10 @@ public enum PostgresReport {
     }
 
     /// The section as text for a terminal `width` columns wide.
-    public static func text(_ a: PostgresAggregate, top: Int, sort: SortKey, width: Int) -> String {
+    public static func text(_ a: PostgresAggregate, top: Int, sort: SortKey, width: Int, zone: DisplayZone = .utc) -> String {
         var out = "\nPostgreSQL\n"
         if a.firstTime <= a.lastTime {
-            out += "  \(TimeText.iso8601(a.firstTime)) to \(TimeText.iso8601(a.lastTime)), buckets of \(TimeText.width(a.bucketSeconds))\n"
+            out += "  \(zone.stamp(a.firstTime)) to \(zone.stamp(a.lastTime)), buckets of \(TimeText.width(a.bucketSeconds))\n"
         }
         out += "  \(count(a.events)) events from \(count(a.lines)) lines; \(count(a.queries)) queries with a duration\n"
         out += "  query time: total \(ms(a.queryDuration.sum)), p50 \(ms(a.queryDuration.quantile(0.5))), p95 \(ms(a.queryDuration.quantile(0.95))), "
@@ -267,7 +267,7 @@ public enum PostgresReport {
                     .prefix(30)).sorted { $0.start < $1.start }
             out += all.count <= 30 ? "\n  Per \(TimeText.width(a.bucketSeconds))\n" : "\n  Busiest 30 of \(active.count) buckets\n"
             let rows = shown.map { start, b in
-                [TimeText.short(start, seconds: a.bucketSeconds < 60), count(b.queries), ms(b.duration.quantile(0.5)),
+                [zone.short(start, seconds: a.bucketSeconds < 60), count(b.queries), ms(b.duration.quantile(0.5)),
                  ms(b.duration.quantile(0.95)), ms(b.duration.quantile(0.99)), count(b.errors), count(b.connections)]
             }
             out += indent(table(["time", "queries", "p50", "p95", "p99", "errors", "conn"], rows))
@@ -288,7 +288,7 @@ public enum PostgresReport {
             for i in rows.indices { rows[i][7] = cut(rows[i][7], room) }
             out += indent(table(header, rows, left: [7]))
             if let (fp, s) = queries.first, let e = s.slowest {
-                out += "  Slowest run of the first: \(ms(e.seconds))" + (e.time.map { " at " + TimeText.iso8601($0) } ?? "") + "\n"
+                out += "  Slowest run of the first: \(ms(e.seconds))" + (e.time.map { " at " + zone.stamp($0) } ?? "") + "\n"
                 out += "    " + cut(e.query, max(20, width - 4)) + "\n"
                 if let p = e.parameters { out += "    parameters: " + cut(p, max(20, width - 16)) + "\n" }
                 _ = fp

@@ -14,12 +14,18 @@ public enum TextReport {
         public var postgresSort: PostgresReport.SortKey = .total
         /// Application section: only the error groups.
         public var errorsOnly = false
+        /// The zone times are shown in (`--tz`); UTC unless set.
+        public var zone: DisplayZone = .utc
         public init() {}
     }
 
     public static func render(_ analysis: Analysis, options: Options = Options()) -> String {
+        var options = options
+        options.zone = displayZone(analysis, options.zone)
         var out = ""
-        header(analysis, into: &out)
+        header(analysis, options.zone, into: &out)
+        out += "\n"
+        summary(ReportSummary(analysis), analysis, options, into: &out)
         let traffic = analysis.traffic
         var sections = 0
         if traffic.total.requests > 0 {
@@ -33,19 +39,27 @@ public enum TextReport {
         }
         if let postgres = analysis.postgres, postgres.events > 0 {
             sections += 1
-            out += PostgresReport.text(postgres, top: options.topPaths, sort: options.postgresSort, width: options.width)
+            out += PostgresReport.text(postgres, top: options.topPaths, sort: options.postgresSort, width: options.width,
+                                       zone: options.zone)
         }
         if let application = analysis.application, application.events > 0 {
             sections += 1
             out += "\n"
             out += ApplicationReport.text(application, top: options.topPaths, width: options.width,
-                                          errorsOnly: options.errorsOnly)
+                                          errorsOnly: options.errorsOnly, zone: options.zone)
         }
         if sections == 0 { out += "\nNo event was recognised.\n" }
         samples(analysis, into: &out)
         // Each piece of input was escaped where it was placed (so columns line up); this is the
         // guard for any piece that was not.
         return TerminalText.escapedKeepingNewlines(out)
+    }
+
+    /// `zone`, labelling times with their offset when the report's times span more than one
+    /// (the autumn hour that repeats would otherwise show twice under one label).
+    public static func displayZone(_ analysis: Analysis, _ zone: DisplayZone) -> DisplayZone {
+        guard let range = analysis.timeRange else { return zone }
+        return zone.labellingOffsets(from: range.first, to: range.last)
     }
 
     // MARK: - Formatting helpers
@@ -101,7 +115,7 @@ public enum TextReport {
 
     // MARK: - Sections
 
-    static func header(_ analysis: Analysis, into out: inout String) {
+    static func header(_ analysis: Analysis, _ zone: DisplayZone, into out: inout String) {
         let traffic = analysis.traffic
         out += "logsift report\n"
         for input in analysis.inputs {
@@ -116,8 +130,8 @@ public enum TextReport {
             if let error = input.error { out += "    error: \(TerminalText.escaped(error))\n" }
         }
         if let range = analysis.timeRange {
-            out += "Time range  \(TimeText.iso8601(range.first)) .. \(TimeText.iso8601(range.last))"
-            out += "  (buckets of \(TimeText.width(traffic.bucketSeconds))"
+            out += "Time range  \(zone.stamp(range.first)) .. \(zone.stamp(range.last))"
+            out += "  (times in \(zone.name); buckets of \(TimeText.width(traffic.bucketSeconds))"
             if traffic.widenings > 0 { out += ", widened \(traffic.widenings)× to stay within the bucket cap" }
             out += ")\n"
         }
@@ -135,8 +149,8 @@ public enum TextReport {
         out += summary + "\n"
     }
 
-    static func bucketRow(_ start: Int64, _ stats: BucketStats, _ analysis: Analysis) -> [String] {
-        var row = [TimeText.short(start, seconds: analysis.traffic.bucketSeconds < 60), count(stats.requests),
+    static func bucketRow(_ start: Int64, _ stats: BucketStats, _ analysis: Analysis, _ zone: DisplayZone) -> [String] {
+        var row = [zone.short(start, seconds: analysis.traffic.bucketSeconds < 60), count(stats.requests),
                    percent(stats.rate(ofClass: 4)), percent(stats.rate(ofClass: 5))]
         if analysis.hasLatency {
             row += [duration(stats.latency.quantile(0.5)), duration(stats.latency.quantile(0.95)),
@@ -152,7 +166,7 @@ public enum TextReport {
         if analysis.hasLatency { header += ["p50", "p95", "p99", "max"] }
         if buckets.count <= options.maxBucketRows {
             out += "\nPer \(TimeText.width(analysis.traffic.bucketSeconds))\n"
-            out += table(header, buckets.map { bucketRow($0.start, $0.stats, analysis) })
+            out += table(header, buckets.map { bucketRow($0.start, $0.stats, analysis, options.zone) })
             return
         }
         let worst = options.maxBucketRows / 2
@@ -165,14 +179,14 @@ public enum TextReport {
             .map { (bucket: $0, score: Ranking.rateLowerBound($0.stats.count(ofClass: 5), of: $0.stats.requests)) }
             .sorted { ($0.score, $1.bucket.start) > ($1.score, $0.bucket.start) }.prefix(worst).map(\.bucket)
         out += byErrors.isEmpty ? "  (no 5xx in a bucket of \(floor)+ requests)\n"
-            : table(header, byErrors.map { bucketRow($0.start, $0.stats, analysis) })
+            : table(header, byErrors.map { bucketRow($0.start, $0.stats, analysis, options.zone) })
         if analysis.hasLatency {
             out += "\nWorst buckets by p95 latency (buckets of \(floor)+ timed requests)\n"
             let bySlow = buckets.filter { $0.stats.latency.count >= floor }
                 .sorted { ($0.stats.latency.quantile(0.95) ?? 0, $1.start) > ($1.stats.latency.quantile(0.95) ?? 0, $0.start) }
                 .prefix(worst)
             out += bySlow.isEmpty ? "  (no bucket of \(floor)+ timed requests)\n"
-                : table(header, bySlow.map { bucketRow($0.start, $0.stats, analysis) })
+                : table(header, bySlow.map { bucketRow($0.start, $0.stats, analysis, options.zone) })
         }
     }
 

@@ -20,7 +20,9 @@ struct DetectCommand: ParsableCommand {
     var inputs: [String]
 
     @Option(name: .long, help: "Output format: text, json.")
-    var format: ReportCommand.OutputFormat = .text
+    var format: Format = .text
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
     func run() throws {
         let detections = Analyzer.detect(inputs.map(InputSpec.init(path:)))

@@ -17,6 +17,9 @@ struct ReportCommand: ParsableCommand {
           logsift report /var/log/nginx/access.log*
           zcat access.log.3.gz | logsift report -
           logsift report --bucket 5m --format json access.log > summary.json
+          logsift report --format markdown access.log*
+          logsift report --format html -o nightly.html /var/log/nginx/access.log* /var/log/postgresql/*.log*
+          logsift report --tz Europe/Berlin --bucket 1h access.log
           logsift report --sort mean --top 20 postgresql.log*
           logsift report --pg-prefix '%m [%p] %q%u@%d ' postgresql.log
           logsift report --tz Asia/Shanghai postgresql.log
@@ -34,8 +37,11 @@ struct ReportCommand: ParsableCommand {
     @Argument(help: "Log files to read; `-` for standard input (the default when stdin is a pipe).")
     var inputs: [String] = []
 
-    @Option(name: .long, help: "Output format: text, json.")
+    @Option(name: .long, help: "Output format: text, json, markdown (a ticket or chat), html (one self-contained page with charts).")
     var format: OutputFormat = .text
+
+    @Option(name: [.customShort("o"), .long], help: "Write the report to this file (atomically: a temporary file renamed over it) instead of standard output.")
+    var output: String?
 
     @Option(name: .long, parsing: .unconditional, help: "Time bucket width, e.g. 30s, 1m, 5m, 1h.")
     var bucket: String = "1m"
@@ -48,7 +54,7 @@ struct ReportCommand: ParsableCommand {
 
     /// `.unconditional`: `--tz -05:30` is a value, not an unknown option.
     @Option(name: .long, parsing: .unconditional,
-            help: "The zone that wrote the logs: local (the default), UTC, +0100, -05:30, CET, or an IANA name such as Europe/Berlin (its own abbreviations, e.g. CST of Asia/Shanghai, take precedence). Times written without a zone are read in it.")
+            help: "The zone that wrote the logs: local (the default), UTC, +0100, -05:30, CET, or an IANA name such as Europe/Berlin (its own abbreviations, e.g. CST of Asia/Shanghai, take precedence). Times written without a zone are read in it, and the text report shows times in it (JSON stays in UTC).")
     var tz: String = "local"
 
     @Option(name: .long, help: "A grok pattern for every input, e.g. '%{NGINX_ACCESS_COMBINED}' or '%{IP:remote_addr} .. %{NUMBER:request_time:float}'.")
@@ -85,7 +91,7 @@ struct ReportCommand: ParsableCommand {
     var splitBytes: Int = 8 << 20
 
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-        case text, json
+        case text, json, markdown, html
     }
 
     func validate() throws {
@@ -99,6 +105,9 @@ struct ReportCommand: ParsableCommand {
         }
         if let logFormat, Analyzer.detector(named: logFormat) == nil {
             throw ValidationError("--log-format '\(logFormat)' is not a format logsift knows; one of: \(Analyzer.formatNamesHelp)")
+        }
+        if output == "" {
+            throw ValidationError("-o/--output is empty: give the file to write the report to, e.g. -o nightly.html")
         }
         if pattern == "" {
             throw ValidationError("--pattern is empty: give a grok pattern, e.g. '%{NGINX_ACCESS_COMBINED}'")
@@ -155,20 +164,29 @@ struct ReportCommand: ParsableCommand {
         }
 
         let analysis = Analyzer.run(configuration)
+        let text: String
         switch format {
         case .text:
             var options = TextReport.Options()
             options.topPaths = top
-            options.width = Terminal.width()
+            options.width = output == nil ? Terminal.width() : 100
             options.postgresSort = sort
             options.errorsOnly = errors
-            try StandardOutput.write(TextReport.render(analysis, options: options))
+            options.zone = DisplayZone(configuration.zone)
+            text = TextReport.render(analysis, options: options)
         case .json:
             var options = JSONReport.Options()
             options.topPaths = top
             options.postgresSort = sort
-            try StandardOutput.write(JSONReport.render(analysis, options: options))
+            text = JSONReport.render(analysis, options: options)
+        case .markdown, .html:
+            var options = ReportDocument.Options()
+            options.top = top
+            options.postgresSort = sort
+            options.zone = DisplayZone(configuration.zone)
+            text = format == .markdown ? MarkdownReport.render(analysis, options: options) : HTMLReport.render(analysis, options: options)
         }
+        if let output { try ReportFile.write(text, to: output) } else { try StandardOutput.write(text) }
         for input in analysis.inputs where input.limitExceeded > 0 && input.limitExceeded * 100 >= input.lines {
             Terminal.warn("\(input.name): \(input.limitExceeded) of \(input.lines) lines hit PCRE2's match limit "
                 + "(counted as unmatched): the pattern backtracks too much on them; anchor it, or replace nested "

@@ -29,8 +29,9 @@ import Testing
         let text = try Harness.run(["report", "--bucket", "1h", "--tz", "UTC", access, postgres, nginxError, java])
         #expect(text.status == 0)
         let report = text.text
-        let accessAt = try #require(report.range(of: "Access logs"))
-        let postgresAt = try #require(report.range(of: "PostgreSQL"))
+        // The section headings (the summary above them names PostgreSQL too).
+        let accessAt = try #require(report.range(of: "\nAccess logs\n"))
+        let postgresAt = try #require(report.range(of: "\nPostgreSQL\n"))
         #expect(accessAt.lowerBound < postgresAt.lowerBound)
         #expect(report.contains("nginx-error"))
     }

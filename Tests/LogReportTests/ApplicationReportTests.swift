@@ -50,7 +50,7 @@ import LogAggregation
         let text = ApplicationReport.text(Self.aggregate(Self.java, .text), top: 10, width: 100, errorsOnly: false)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         #expect(lines[0] == "Application log events  (app-text)")
-        #expect(lines[1] == "Time range  2026-11-24T10:00:00Z .. 2026-11-24T10:02:00Z  (buckets of 1m)")
+        #expect(lines[1] == "Time range  2026-11-24 10:00:00 +00:00 .. 2026-11-24 10:02:00 +00:00  (buckets of 1m)")
         // Levels most severe first, only those seen.
         #expect(lines[2] == "Events      5   error rate 40.0%   (error 2, warn 1, info 1, debug 1)")
         #expect(lines[3].trimmingCharacters(in: .whitespaces) == "5 continuation lines joined")
