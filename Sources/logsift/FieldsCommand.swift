@@ -21,7 +21,7 @@ struct FieldsCommand: ParsableCommand {
     var inputs: [String]
 
     @Option(name: .long, help: "Output format: text, json.")
-    var format: ReportCommand.OutputFormat = .text
+    var format: DetectCommand.Format = .text
 
     @Option(name: .long, help: "How many events of each input to read (1...1000000).")
     var events: Int = 1000
