@@ -13,6 +13,8 @@ public struct QueryConfiguration: Sendable {
     public var maxLineLength: Int = LineReader.defaultMaxLineLength
     public var keepOrder = false
     public var maxGroups = 100_000
+    /// Seek to `since` in plain files and stop after `until` (false: read every line).
+    public var seek = true
 
     public init(inputs: [InputSpec]) { self.inputs = inputs }
 }
@@ -109,6 +111,13 @@ public enum QueryRunner {
             plans.append(query.aggregates.isEmpty ? nil : try AggregationPlan.bind(query, to: schema, missingIsAbsent: true))
         }
 
+        // Time window: the first time of each input (from its detection lines) tells which
+        // files of a rotated set lie wholly before it.
+        let firstTimes = opened.map { o in o.decoder.flatMap { d in o.sniffed.lazy.compactMap { $0.withUnsafeBytes { d.decode($0).time } }.first } }
+        for t in firstTimes.compactMap({ $0 }) { outcome.span = outcome.span.map { min($0.lowerBound, t)...max($0.upperBound, t) } ?? t...t }
+        let before = WindowScan.whollyBefore(since: configuration.since, rotatedOrder: !configuration.keepOrder,
+                                             specs: opened.map(\.spec), firstTimes: firstTimes)
+
         var total: GroupedAggregation?
         var stopped = false
         for (index, o) in opened.enumerated() {
@@ -119,10 +128,14 @@ public enum QueryRunner {
             let filter = filters[index]
             let aggregation = plans[index].map { GroupedAggregation(plan: $0, maxGroups: configuration.maxGroups) }
             let name = o.spec.displayName
+            let scan = WindowScan(name: name, spec: o.spec, reader: o.reader, sniffed: o.sniffed, since: configuration.since,
+                                  until: configuration.until, seek: configuration.seek, maxLineLength: configuration.maxLineLength,
+                                  skip: configuration.seek && before.contains(index)) { decoder.decode($0).time }
             func consume(_ bytes: UnsafeRawBufferPointer) -> Bool {
                 summary.lines += 1
                 guard !bytes.isEmpty else { summary.blank += 1; return true }
                 let (result, time) = decoder.decode(bytes)
+                if let time { scan.observe(time) }
                 switch result {
                 case .matched: summary.matched += 1
                 case .limitExceeded: summary.limitExceeded += 1; summary.unmatched += 1; return true
@@ -143,18 +156,16 @@ public enum QueryRunner {
                 if let limit = query.limit, outcome.matchedLines >= UInt64(limit) { return false }
                 return more
             }
-            for sample in o.sniffed where !stopped {
-                stopped = !sample.withUnsafeBytes { consume($0) }
-            }
-            while !stopped, let next = o.reader.nextLine() {
+            while !stopped, let next = scan.nextLine() {
                 stopped = !consume(next)
             }
-            summary.bytesRead = UInt64(o.reader.bytesRead)
-            summary.overlong = UInt64(o.reader.overlongLines)
+            outcome.notes += scan.notes
+            summary.bytesRead = UInt64(scan.bytesRead)
+            summary.overlong = UInt64(scan.overlongLines)
             if summary.overlong > 0 {
                 outcome.notes.append("\(name): \(summary.overlong) lines longer than \(configuration.maxLineLength) bytes were cut to that length (and may not match)")
             }
-            summary.error = o.reader.error?.description
+            summary.error = scan.error?.description
             if let aggregation {
                 if let t = total { t.merge(aggregation) } else { total = aggregation }
             }
