@@ -53,7 +53,10 @@ extension QueryCommand {
         } catch {
             throw ValidationError(pointing(error))
         }
-        for note in incident.notes { Terminal.warn(note) }
+        for note in incident.notes + baseline.notes.filter({ !incident.notes.contains($0) }) { Terminal.warn(note) }
+        if incident.inWindow == 0 {
+            Terminal.warn("no event in the incident window" + (incident.span.map { "; the logs read span \(TimeText.iso8601($0.lowerBound)) .. \(TimeText.iso8601($0.upperBound))" } ?? ""))
+        }
         if !incident.exact || !baseline.exact { Terminal.warn("more groups than the table holds: the least seen were evicted, so counts may be short") }
         if baseline.inWindow == 0 {
             Terminal.warn("no event in the baseline window \(TimeText.iso8601(window.0)) .. \(TimeText.iso8601(window.1))")
