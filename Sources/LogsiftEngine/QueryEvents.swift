@@ -19,10 +19,17 @@ protocol QueryEventDecoder: AnyObject {
     func finish(_ emit: Emit)
     /// An empty line (not fed): inside a multi-line event it may be one of its lines.
     func blank()
+    /// Whether one line alone gives its event's time (`lineTime`), so that a plain file can be
+    /// searched for a time window by probing lines at byte offsets.
+    var timesSingleLines: Bool { get }
+    /// The time of one line on its own (nil: none, or not known without its neighbours).
+    func lineTime(_ line: UnsafeRawBufferPointer) -> Int64?
 }
 
 extension QueryEventDecoder {
     func blank() {}
+    var timesSingleLines: Bool { false }
+    func lineTime(_ line: UnsafeRawBufferPointer) -> Int64? { nil }
 }
 
 extension AccessEventDecoder: QueryEventDecoder {
@@ -30,6 +37,10 @@ extension AccessEventDecoder: QueryEventDecoder {
         get { true }
         set {}
     }
+
+    var timesSingleLines: Bool { true }
+
+    func lineTime(_ line: UnsafeRawBufferPointer) -> Int64? { decode(line).time }
 
     @inline(__always)
     func feed(_ line: UnsafeRawBufferPointer, _ emit: (Int64?, AccessEvent, UnsafeRawBufferPointer) -> Void) -> LineVerdict {

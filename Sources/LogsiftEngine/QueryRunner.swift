@@ -13,6 +13,8 @@ public struct QueryConfiguration: Sendable {
     public var maxLineLength: Int = LineReader.defaultMaxLineLength
     public var keepOrder = false
     public var maxGroups = 100_000
+    /// Seek to `since` in plain files and stop after `until` (false: read every line).
+    public var seek = true
 
     public init(inputs: [InputSpec]) { self.inputs = inputs }
 }
@@ -131,6 +133,13 @@ public enum QueryRunner {
             plans.append(query.aggregates.isEmpty ? nil : try AggregationPlan.bind(query, to: schema, missingIsAbsent: true))
         }
 
+        // Time window: the first time of each input (from its detection lines) tells which
+        // files of a rotated set lie wholly before it.
+        let firstTimes = opened.map { o in o.decoder.flatMap { d in o.sniffed.lazy.compactMap { $0.withUnsafeBytes { d.lineTime($0) } }.first } }
+        for t in firstTimes.compactMap({ $0 }) { outcome.span = outcome.span.map { min($0.lowerBound, t)...max($0.upperBound, t) } ?? t...t }
+        let before = WindowScan.whollyBefore(since: configuration.since, rotatedOrder: !configuration.keepOrder,
+                                             specs: opened.map(\.spec), firstTimes: firstTimes)
+
         var total: GroupedAggregation?
         var stopped = false
         for (index, o) in opened.enumerated() {
@@ -139,8 +148,14 @@ public enum QueryRunner {
             guard let decoder = o.decoder, !stopped else { continue }
             if !query.aggregates.isEmpty && plans[index] == nil { continue }
             let aggregation = plans[index].map { GroupedAggregation(plan: $0, maxGroups: configuration.maxGroups) }
+            let name = o.spec.displayName
+            // Seeking probes single lines for their time: only line-oriented decoders can.
+            let scan = WindowScan(name: name, spec: o.spec, reader: o.reader, sniffed: o.sniffed, since: configuration.since,
+                                  until: configuration.until, seek: configuration.seek && decoder.timesSingleLines,
+                                  maxLineLength: configuration.maxLineLength,
+                                  skip: configuration.seek && before.contains(index)) { decoder.lineTime($0) }
             withoutActuallyEscaping(line) { line in
-                var reading = InputReading(reader: o.reader, sniffed: o.sniffed, query: query, configuration: configuration,
+                var reading = InputReading(scan: scan, query: query, configuration: configuration,
                                            filter: filters[index], aggregation: aggregation, summary: summary,
                                            outcome: outcome, line: line)
                 outcome = QueryOutcome()  // not copied twice while the input is read
@@ -149,12 +164,13 @@ public enum QueryRunner {
                 outcome = reading.outcome
                 stopped = reading.stopped
             }
-            summary.bytesRead = UInt64(o.reader.bytesRead)
-            summary.overlong = UInt64(o.reader.overlongLines)
+            outcome.notes += scan.notes
+            summary.bytesRead = UInt64(scan.bytesRead)
+            summary.overlong = UInt64(scan.overlongLines)
             if summary.overlong > 0 {
                 outcome.notes.append("\(o.spec.displayName): \(summary.overlong) lines longer than \(configuration.maxLineLength) bytes were cut to that length (and may not match)")
             }
-            summary.error = o.reader.error?.description
+            summary.error = scan.error?.description
             if let aggregation {
                 if let t = total { t.merge(aggregation) } else { total = aggregation }
             }
@@ -177,8 +193,7 @@ public enum QueryRunner {
 
     /// One input's reading, handed the decoder as its concrete type (`Families.visit`).
     struct InputReading: QueryDecoderVisitor {
-        let reader: LineReader
-        let sniffed: [[UInt8]]
+        let scan: WindowScan
         let query: Query
         let configuration: QueryConfiguration
         let filter: FilterEvaluator?
@@ -188,11 +203,10 @@ public enum QueryRunner {
         var stopped = false
         let line: (_ input: String, _ bytes: UnsafeRawBufferPointer) -> Bool
 
-        init(reader: LineReader, sniffed: [[UInt8]], query: Query, configuration: QueryConfiguration, filter: FilterEvaluator?,
+        init(scan: WindowScan, query: Query, configuration: QueryConfiguration, filter: FilterEvaluator?,
              aggregation: GroupedAggregation?, summary: InputSummary, outcome: QueryOutcome,
              line: @escaping (_ input: String, _ bytes: UnsafeRawBufferPointer) -> Bool) {
-            self.reader = reader
-            self.sniffed = sniffed
+            self.scan = scan
             self.query = query
             self.configuration = configuration
             self.filter = filter
@@ -203,14 +217,14 @@ public enum QueryRunner {
         }
 
         mutating func visit<D: QueryEventDecoder>(_ decoder: D) {
-            QueryRunner.read(decoder, reader, sniffed, query, configuration, filter, aggregation,
+            QueryRunner.read(decoder, scan, query, configuration, filter, aggregation,
                              &summary, &outcome, &stopped, line)
         }
     }
 
     /// Reads one input through its decoder: each event in the window that passes the filter is
     /// aggregated, or printed (its raw text) when the query has no aggregate stage.
-    static func read<D: QueryEventDecoder>(_ decoder: D, _ reader: LineReader, _ sniffed: [[UInt8]], _ query: Query,
+    static func read<D: QueryEventDecoder>(_ decoder: D, _ scan: WindowScan, _ query: Query,
                                            _ configuration: QueryConfiguration, _ filter: FilterEvaluator?,
                                            _ aggregation: GroupedAggregation?, _ summary: inout InputSummary,
                                            _ outcome: inout QueryOutcome, _ stopped: inout Bool,
@@ -219,6 +233,7 @@ public enum QueryRunner {
         var more = true
         @inline(__always) func event(_ time: Int64?, _ event: D.Event, _ raw: UnsafeRawBufferPointer) {
             guard more else { return }
+            if let t = time { scan.observe(t) }
             if let t = time { outcome.span = outcome.span.map { min($0.lowerBound, t)...max($0.upperBound, t) } ?? t...t }
             if let since = configuration.since, (time ?? Int64.min) < since { return }
             if let until = configuration.until, (time ?? Int64.max) >= until { return }
@@ -241,10 +256,7 @@ public enum QueryRunner {
             case .unmatched: summary.unmatched += 1
             }
         }
-        for sample in sniffed where more {
-            sample.withUnsafeBytes { consume($0) }
-        }
-        while more, let next = reader.nextLine() {
+        while more, let next = scan.nextLine() {
             consume(next)
         }
         if more { decoder.finish(event) }

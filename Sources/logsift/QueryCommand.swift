@@ -27,8 +27,9 @@ struct QueryCommand: ParsableCommand {
           logsift query 'level >= error | count by service, template | sort count desc | limit 20' app.log*
           logsift query 'response_time > 5 | p95(response_time) by 5m' app.jsonl
           logsift query 'status >= 500 | count by 1m' access.log app.jsonl
+          logsift query 'status >= 500 | count by path' --since 14:00 --until 14:20 --baseline -1d access.log*
 
-        Times: --since and --until take ISO 8601 (2026-11-24T14:00:00Z; without a zone, in --tz), a time of day today (14:00), a relative time (-15m, -2h, -1d), today or yesterday. Exit status as for report: 0, 1 (an input could not be read), 64 (usage or query error, with line:column), 65 (nothing recognised), 74 (output not written).
+        Times: --since and --until take ISO 8601 (2026-11-24T14:00:00Z; without a zone, in --tz), a time of day today (14:00), a relative time (-15m, -2h, -1d), today or yesterday. A plain file is entered by binary search to --since, and reading stops after --until (times may be 60 s out of order; more is detected and the file read whole; --full-scan reads everything). Exit status as for report: 0, 1 (an input could not be read), 64 (usage or query error, with line:column), 65 (nothing recognised), 74 (output not written).
         """
     )
 
@@ -55,6 +56,12 @@ struct QueryCommand: ParsableCommand {
 
     @Flag(name: .long, help: "Read inputs in the order given instead of oldest rotated file first.")
     var keepOrder = false
+
+    @Option(name: .long, parsing: .unconditional, help: "Compare with a calm window: START..END (13:00..13:20) or the --since/--until window moved back (-1d, -1h). Per group: value, baseline, change, change%, new/gone.")
+    var baseline: String?
+
+    @Flag(name: .long, help: "Read every line of every input, even where --since/--until let a plain file be seeked or a read stop early (to check or time the seek).")
+    var fullScan = false
 
     enum Output: String, ExpressibleByArgument, CaseIterable { case text, json, csv }
 
@@ -87,6 +94,12 @@ struct QueryCommand: ParsableCommand {
         configuration.inputs = paths.map(InputSpec.init(path:))
         configuration.zone = zone
         configuration.keepOrder = keepOrder
+        configuration.seek = !fullScan
+
+        if let baseline {
+            let window = try QueryCommand.baselineWindow(baseline, since: configuration.since, until: configuration.until, now: now, zone: zone)
+            return try runBaseline(parsed, configuration, window: window, writer: LineWriter())
+        }
 
         // `| head`: a closed pipe is EPIPE at the next write, which stops the query quietly.
         signal(SIGPIPE, SIG_IGN)
