@@ -182,17 +182,21 @@ struct RulesTestCommand: ParsableCommand {
     static func json(_ outcome: RuleReplayOutcome) -> String {
         var out = ""
         for t in outcome.transitions {
-            let object: [(String, JSONValue)] = [
-                ("time", .string(TimeText.iso8601(t.time))),
-                ("alert", .string(t.rule)),
-                ("state", .string(t.event)),
-                ("labels", .object(t.labels.map { ($0.name, .string($0.value)) })),
-                ("value", t.value.map { .double($0) } ?? .null),
-                ("active_at", .string(TimeText.iso8601(t.activeAt))),
-                ("annotations", .object(t.annotations.map { ($0.name, .string($0.value)) })),
-            ]
-            out += JSONValue.object(object).rendered(pretty: false) + "\n"
+            out += json(t).rendered(pretty: false) + "\n"
         }
         return out
+    }
+
+    /// One transition as `rules test --format json` and `watch --rules` write it.
+    static func json(_ t: AlertTransition) -> JSONValue {
+        .object([
+            ("time", .string(TimeText.iso8601(t.time))),
+            ("alert", .string(t.rule)),
+            ("state", .string(t.event)),
+            ("labels", .object(t.labels.map { ($0.name, .string($0.value)) })),
+            ("value", t.value.map { .double($0) } ?? .null),
+            ("active_at", .string(TimeText.iso8601(t.activeAt))),
+            ("annotations", .object(t.annotations.map { ($0.name, .string($0.value)) })),
+        ])
     }
 }

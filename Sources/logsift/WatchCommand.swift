@@ -5,6 +5,7 @@ import LogInput
 import LogParsing
 import LogQuery
 import LogReport
+import LogRules
 import LogsiftEngine
 
 struct WatchCommand: ParsableCommand {
@@ -16,6 +17,7 @@ struct WatchCommand: ParsableCommand {
 
         Examples:
           tail -F /var/log/nginx/access.log | logsift watch
+          tail -F /var/log/nginx/access.log | logsift watch --rules samples/alerts.yml
           logsift watch --follow /var/log/nginx/access.log
           logsift watch --follow access.log --window 5m --every 10s > windows.jsonl
           logsift watch --follow access.log --state /var/lib/logsift/state.json
@@ -43,6 +45,9 @@ struct WatchCommand: ParsableCommand {
 
     @Option(name: .long, parsing: .unconditional, help: "How many top paths each window lists (0-1000).")
     var top: Int = 5
+
+    @Option(name: .long, help: "Alert rule files (YAML, see `logsift rules check`): transitions are written as they happen (JSON lines when piped, in the view on a terminal).")
+    var rules: [String] = []
 
     @Option(name: .long, help: "Output: auto (a live view on a terminal, JSON lines otherwise), json, view.")
     var output: Output = .auto
@@ -147,7 +152,12 @@ struct WatchCommand: ParsableCommand {
 
         let live = output == .view || (output == .auto && isatty(1) == 1)
         let sink: WindowSink = live ? LiveView(top: top) : JSONLinesSink(top: top)
-        let engine = WatchEngine(format: format, zone: try TimeZoneOption.parse(tz), windows: windows, observers: [sink])
+        var observers: [WatchObserver] = [sink]
+        if !rules.isEmpty {
+            let loaded = try RulesCommand.load(rules)
+            observers.append(RuleObserver(rules: loaded) { transitions in sink.alerts(transitions) })
+        }
+        let engine = WatchEngine(format: format, zone: try TimeZoneOption.parse(tz), windows: windows, observers: observers)
         sink.engine = engine
         sink.followers = followers
         var lastSaved: Int64 = 0
@@ -198,6 +208,8 @@ class WindowSink: WatchObserver {
     func windowClosed(_ window: WindowSummary) {}
     func afterTurn(nowMilliseconds: Int64) {}
     func finish() {}
+    /// Alert transitions of `--rules`, as they happen.
+    func alerts(_ transitions: [AlertTransition]) {}
 
     func write(_ text: String) {
         guard writeFailure == nil else { return }
@@ -233,10 +245,15 @@ class WindowSink: WatchObserver {
     }
 }
 
-/// One JSON object per closed window, one per line, written at once.
+/// One JSON object per closed window, one per line, written at once; alert transitions as
+/// `{"alert": …}` lines between them (the form of `rules test --format json`).
 final class JSONLinesSink: WindowSink {
     override func windowClosed(_ window: WindowSummary) {
         write(json(window).rendered(pretty: false) + "\n")
+    }
+
+    override func alerts(_ transitions: [AlertTransition]) {
+        write(transitions.map { RulesTestCommand.json($0).rendered(pretty: false) + "\n" }.joined())
     }
 }
 
@@ -247,8 +264,23 @@ final class LiveView: WindowSink {
     var drawnAt: Int64 = 0
     var dirty = true
 
+    /// The latest transition of each alert (rule and labels), newest last, at most 20.
+    var alertLines: [(key: String, line: String)] = []
+
     override func windowClosed(_ window: WindowSummary) {
         last = window
+        dirty = true
+    }
+
+    override func alerts(_ transitions: [AlertTransition]) {
+        for t in transitions {
+            let key = t.rule + "\u{0}" + t.labels.map { $0.name + "=" + $0.value }.joined(separator: ",")
+            alertLines.removeAll { $0.key == key }
+            let labels = t.labels.filter { $0.name != "alertname" }.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
+            let value = t.value.map(AlertTemplate.number) ?? "-"
+            alertLines.append((key, "\(TimeText.iso8601(t.time)) \(t.event) \(t.rule) \(labels) value \(value)"))
+        }
+        if alertLines.count > 20 { alertLines.removeFirst(alertLines.count - 20) }
         dirty = true
     }
 
@@ -282,6 +314,10 @@ final class LiveView: WindowSink {
         text += "requests \(t.requests) (\(rate)/s) · 5xx \(share)% · p50 \(ms(0.5)) · p95 \(ms(0.95)) · p99 \(ms(0.99))\n"
         for (path, count) in t.paths.top(top) {
             text += "  \(String(count).padding(toLength: 8, withPad: " ", startingAt: 0)) \(TerminalText.escaped(path))\n"
+        }
+        if !alertLines.isEmpty {
+            text += "alerts:\n"
+            for a in alertLines { text += "  \(TerminalText.escaped(a.line))\n" }
         }
         write(text)
     }
