@@ -10,6 +10,7 @@ final class AccessEventDecoder {
     let pattern: CompiledPattern
     let schema: FieldSchema
     let matchData: MatchData
+    let scanner: LineScanner?
     let roles: AccessRoles
     var zone: ZoneRule
     /// Pattern fields first (slot = index in `pattern.fields`), then the request's parts.
@@ -24,6 +25,7 @@ final class AccessEventDecoder {
         self.pattern = pattern
         self.zone = zone
         matchData = MatchData(for: pattern.regex)
+        scanner = pattern.layout.map(LineScanner.init)
         roles = AccessRoles(pattern: pattern)
         var fields: [FieldSchema.Field] = []
         var readers: [NumberReader] = []
@@ -70,16 +72,24 @@ final class AccessEventDecoder {
 
     /// Matches `line`; on a match fills the slots and returns the event's time (nil: untimed).
     func decode(_ line: UnsafeRawBufferPointer) -> (outcome: MatchOutcome, time: Int64?) {
+        // The byte scanner of an nginx format first (same captures as the regex); the regex
+        // for what it does not take.
+        if let scanner, scanner.scan(line) { return (.matched, fill(line, from: scanner)) }
         let outcome = matchData.match(pattern.regex, line)
         guard outcome == .matched else { return (outcome, nil) }
-        for (slot, spec) in pattern.fields.enumerated() { ranges[slot] = matchData.range(of: spec) }
+        return (outcome, fill(line, from: matchData))
+    }
+
+    @inline(__always)
+    func fill<Captures: CaptureRanges>(_ line: UnsafeRawBufferPointer, from captures: Captures) -> Int64? {
+        for (slot, spec) in pattern.fields.enumerated() { ranges[slot] = captures.range(of: spec) }
         var time: Int64?
-        if let f = roles.time, let r = matchData.range(of: f) { time = ByteParsing.timestamp(line, r, zone: &zone) }
+        if let f = roles.time, let r = captures.range(of: f) { time = ByteParsing.timestamp(line, r, zone: &zone) }
         if let f = roles.request {
             for i in 0..<4 { ranges[derivedStart + i] = nil }
-            if let r = matchData.range(of: f) { splitRequest(line, r) }
+            if let r = captures.range(of: f) { splitRequest(line, r) }
         }
-        return (outcome, time)
+        return time
     }
 
     /// `METHOD TARGET PROTOCOL`: the target's path and query string apart.
