@@ -399,6 +399,8 @@ def main(argv=None) -> int:
                     help=f"keep the generated data in {DATA.relative_to(ROOT)}/ so the next run reuses it")
     ap.add_argument("--skip-goaccess", action="store_true", help="do not run goaccess")
     ap.add_argument("--skip-peers", action="store_true", help="do not run goaccess, lnav or rg")
+    ap.add_argument("--compare", type=Path, metavar="BINARY",
+                    help="also time the report rows with this other logsift binary (e.g. the build before a change)")
     ap.add_argument("--results", type=Path, help="also write the measurements as JSON to this file")
     ap.add_argument("--skip-allocations", action="store_true",
                     help="do not count heap allocations per line (needs a C compiler)")
@@ -445,6 +447,13 @@ def main(argv=None) -> int:
         ("logsift", f"query '{q_agg}'", [str(binary), "query", "--format", "json", q_agg, log_path], plain_bytes, pcre, False),
         ("logsift", "query 'status >= 500' (lines printed)", [str(binary), "query", "status >= 500", log_path], plain_bytes, pcre, False),
     ]
+    if args.compare:
+        other = str(args.compare.resolve())
+        commands += [
+            ("compare", "[compare] report --format json (2 cores)", [other, "report", "--format", "json", log_path], plain_bytes, pcre, True),
+            ("compare", "[compare] report --format json --jobs 1", [other, "report", "--format", "json", "--jobs", "1", log_path], plain_bytes, pcre, True),
+            ("compare", "[compare] report --format json FILE.gz", [other, "report", "--format", "json", gz_path], gz_bytes, inflate, True),
+        ]
     if not args.skip_peers:
         if shutil.which("rg"):
             commands.append(("peer", "rg -c ' 50[0-9] '", ["rg", "-c", " 50[0-9] ", log_path], plain_bytes, pcre, False))
@@ -487,7 +496,7 @@ def main(argv=None) -> int:
     print(f"logsift benchmark: {lines:,} lines of nginx {FORMAT}, {plain_bytes / 1e6:.1f} MB plain "
           f"({gz_bytes / 1e6:.1f} MB gzip), {distinct[0]:,} distinct raw paths, {distinct[1]:,} clients; "
           f"median of {args.runs} runs; MB/s = 10^6 bytes of uncompressed log per wall second")
-    print(f"binary: {binary}; machine: {os.cpu_count()} cores; command: python3 Benchmarks/bench.py "
+    print(f"binary: {binary}{'; [compare]: ' + str(args.compare) if args.compare else ''}; machine: {os.cpu_count()} cores; command: python3 Benchmarks/bench.py "
           + " ".join(a for a in (argv if argv is not None else sys.argv[1:])))
     print(f"peak RSS is ru_maxrss from wait4 (floor for /bin/true: {floor / 1024:.1f} MB); "
           "ratios are wall/wall and cpu/cpu against the floor row named")
