@@ -11,6 +11,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // HTTP for the Alertmanager notifier and the /metrics server (NIOHTTP1 client and server;
+        // chosen over async-http-client and Hummingbird for build time, see docs/alertmanager.md).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
     ],
     targets: [
         .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8",
@@ -26,6 +29,15 @@ let package = Package(
         .target(name: "LogReport", dependencies: ["LogAggregation"]),
         .target(name: "LogsiftEngine",
                 dependencies: ["LogInput", "LogParsing", "LogAggregation", "LogQuery", "LogReport"]),
+        // Outputs for `watch`: the Prometheus text format (no dependency), and the HTTP parts.
+        .target(name: "LogMetrics"),
+        .target(name: "LogHTTP", dependencies: [
+            "LogMetrics",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
         .executableTarget(name: "logsift", dependencies: [
             "LogsiftEngine",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -40,6 +52,8 @@ let package = Package(
         .testTarget(name: "LogReportTests", dependencies: ["LogReport"]),
         .testTarget(name: "LogQueryTests", dependencies: ["LogQuery", "LogsiftTestSupport"]),
         .testTarget(name: "LogsiftEngineTests", dependencies: ["LogsiftEngine"]),
+        .testTarget(name: "LogMetricsTests", dependencies: ["LogMetrics"]),
+        .testTarget(name: "LogHTTPTests", dependencies: ["LogHTTP", "LogMetrics"]),
         .testTarget(name: "EndToEndTests", dependencies: ["LogsiftEngine", "LogsiftTestSupport"]),
     ]
 )
