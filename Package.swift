@@ -52,8 +52,12 @@ let package = Package(
         .testTarget(name: "LogReportTests", dependencies: ["LogReport"]),
         .testTarget(name: "LogQueryTests", dependencies: ["LogQuery", "LogsiftTestSupport"]),
         .testTarget(name: "LogsiftEngineTests", dependencies: ["LogsiftEngine"]),
-        .testTarget(name: "LogMetricsTests", dependencies: ["LogMetrics"]),
-        .testTarget(name: "LogHTTPTests", dependencies: ["LogHTTP", "LogMetrics"]),
+        .testTarget(name: "LogMetricsTests", dependencies: ["LogMetrics", "LogsiftTestSupport"]),
+        .testTarget(name: "LogHTTPTests", dependencies: [
+            "LogHTTP", "LogMetrics", "LogsiftTestSupport",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         .testTarget(name: "EndToEndTests", dependencies: ["LogsiftEngine", "LogsiftTestSupport"]),
     ]
 )
