@@ -31,7 +31,8 @@ public struct HTTPServerResponse: Sendable {
 
 /// A bound HTTP/1.1 server whose every request is answered by one synchronous route closure
 /// (run on the connection's event loop: it must be quick, as rendering a snapshot is).
-/// Keep-alive and pipelining are NIO's; a request body over `maxBodyBytes` is answered 413.
+/// Keep-alive and pipelining are NIO's; a request body over `maxBodyBytes` is answered 413; a
+/// malformed request 400 (NIO's error handler); a connection silent for `idleTimeout` is closed.
 public final class HTTPServer: Sendable {
     public typealias Route = @Sendable (HTTPServerRequest) -> HTTPServerResponse
 
@@ -42,6 +43,7 @@ public final class HTTPServer: Sendable {
 
     /// Binds `host:port` (port 0: any free port) and starts answering.
     public static func start(host: String, port: Int, maxBodyBytes: Int = 1 << 20,
+                             idleTimeout: TimeAmount = .seconds(60),
                              group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
                              route: @escaping Route) async throws -> HTTPServer {
         let bootstrap = ServerBootstrap(group: group)
@@ -50,6 +52,7 @@ public final class HTTPServer: Sendable {
             .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idleTimeout))
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(
                         RouteHandler(route: route, maxBodyBytes: maxBodyBytes))
@@ -119,12 +122,27 @@ private final class RouteHandler: ChannelInboundHandler {
                 }
                 response = route(HTTPServerRequest(method: requestHead.method, path: path, query: query, body: body))
             }
-            write(response, for: requestHead, context: context)
+            // After a refused body the rest of the stream is not trusted: close.
+            write(response, for: requestHead, close: tooLarge, context: context)
         }
     }
 
-    private func write(_ response: HTTPServerResponse, for request: HTTPRequestHead, context: ChannelHandlerContext) {
-        let keepAlive = request.isKeepAlive
+    /// A malformed request (NIO's error handler has answered 400) or a broken connection: close.
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    private func write(_ response: HTTPServerResponse, for request: HTTPRequestHead, close: Bool,
+                       context: ChannelHandlerContext) {
+        let keepAlive = request.isKeepAlive && !close
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: response.contentType)
         headers.add(name: "Content-Length", value: String(response.body.count))

@@ -60,6 +60,25 @@ import Testing
         #expect(try await ExternalServices.request(base + "/metrics", method: "POST").status == 405)
     }
 
+    /// Bytes that are not HTTP get a 400 and a closed connection; a body over the cap a 413;
+    /// the server goes on answering scrapes.
+    @Test func malformedRequestsAreRefusedAndTheServerLivesOn() async throws {
+        let registry = MetricsRegistry()
+        registry.set(.gauge("logsift_test", help: "t", [.init(value: 3)]))
+        let server = try await MetricsServer.start(host: "127.0.0.1", port: 0, registry: registry)
+        for garbage in ["\u{00}\u{FF}garbage\r\n\r\n", "GET /metrics HTTP/9.9 extra\r\n\r\n",
+                        "POST /metrics HTTP/1.1\r\nContent-Length: 5000\r\n\r\n" + String(repeating: "x", count: 5000)] {
+            let start = Date()
+            let answer = try RawHTTP.exchange(port: server.port, Array(garbage.utf8))
+            let elapsed = Date().timeIntervalSince(start)
+            #expect(elapsed < 4, "the server closes after refusing (\(elapsed) s): \(garbage.prefix(20).debugDescription)")
+            #expect(answer.hasPrefix("HTTP/1.1 4"), "\(garbage.prefix(20).debugDescription) -> \(answer.prefix(40).debugDescription)")
+        }
+        let metrics = try await ExternalServices.get("http://127.0.0.1:\(server.port)/metrics")
+        #expect(try ExpositionParser(String(decoding: metrics.body, as: UTF8.self)).value("logsift_test") == 3)
+        await server.shutdown()
+    }
+
     @Test func listenAddressesParse() throws {
         #expect(try ListenAddress.parse("127.0.0.1:9145").get() == ListenAddress(host: "127.0.0.1", port: 9145))
         #expect(try ListenAddress.parse("[::1]:9145").get() == ListenAddress(host: "::1", port: 9145))
@@ -144,5 +163,32 @@ import Testing
         #expect(health.first?.value == 1, "Prometheus' own view of the target: scrape succeeded")
 
         await server.shutdown()
+    }
+}
+
+/// Writes bytes on a plain socket and reads the answer until the server closes (or 5 s pass).
+enum RawHTTP {
+    static func exchange(port: Int, _ bytes: [UInt8]) throws -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return "connect failed" }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        var answer: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { break }
+            answer += chunk[0..<n]
+        }
+        return String(decoding: answer, as: UTF8.self)
     }
 }
