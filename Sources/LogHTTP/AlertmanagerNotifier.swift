@@ -167,12 +167,12 @@ public final class AlertmanagerNotifier: Sendable {
     public func flush(timeout: Duration) async -> Bool {
         let clock = ContinuousClock()
         let end = clock.now.advanced(by: timeout)
+        func idle() -> Bool { state.withLockedValue { $0.queue.isEmpty && !$0.inFlight && $0.retrying.isEmpty } }
         while clock.now < end {
-            let idle = state.withLockedValue { $0.queue.isEmpty && !$0.inFlight && $0.retrying.isEmpty }
-            if idle { return true }
+            if idle() { return true }
             try? await Task.sleep(for: .milliseconds(10))
         }
-        return false
+        return idle()   // a late wake-up (a busy machine) still sees the final state
     }
 
     /// Stops re-sends and sending; what is still queued is dropped (flush first to deliver it).

@@ -92,7 +92,7 @@ import Testing
     /// registry held (label escaping included, as Prometheus unescapes it).
     @Test(.enabled(if: ExternalServices.runnable("prometheus"),
                    "prometheus not installed (apt-get install prometheus; LOGSIFT_REQUIRE_SERVICES=1 makes this a failure)"),
-          .timeLimit(.minutes(2)))
+          .timeLimit(.minutes(5)))
     func prometheusScrapesTheEndpoint() async throws {
         guard let prometheus = ExternalServices.require("prometheus", package: "prometheus") else { return }
         let registry = MetricsRegistry()
