@@ -12,6 +12,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        // HTTP for the Alertmanager notifier and the /metrics server (NIOHTTP1 client and server;
+        // chosen over async-http-client and Hummingbird for build time, see docs/alertmanager.md).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
     ],
     targets: [
         .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8",
@@ -29,6 +32,15 @@ let package = Package(
         .target(name: "LogRules", dependencies: ["LogParsing", "LogQuery", "LogAggregation", .product(name: "Yams", package: "Yams")]),
         .target(name: "LogsiftEngine",
                 dependencies: ["LogInput", "LogParsing", "LogAggregation", "LogQuery", "LogReport", "LogRules"]),
+        // Outputs for `watch`: the Prometheus text format (no dependency), and the HTTP parts.
+        .target(name: "LogMetrics"),
+        .target(name: "LogHTTP", dependencies: [
+            "LogMetrics",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
         .executableTarget(name: "logsift", dependencies: [
             "LogsiftEngine", "LogRules",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -44,6 +56,12 @@ let package = Package(
         .testTarget(name: "LogQueryTests", dependencies: ["LogQuery", "LogsiftTestSupport"]),
         .testTarget(name: "LogRulesTests", dependencies: ["LogRules", "LogQuery"]),
         .testTarget(name: "LogsiftEngineTests", dependencies: ["LogsiftEngine"]),
+        .testTarget(name: "LogMetricsTests", dependencies: ["LogMetrics", "LogsiftTestSupport"]),
+        .testTarget(name: "LogHTTPTests", dependencies: [
+            "LogHTTP", "LogMetrics", "LogsiftTestSupport",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         .testTarget(name: "EndToEndTests", dependencies: ["LogsiftEngine", "LogsiftTestSupport"]),
     ]
 )
