@@ -5,6 +5,7 @@ import LogInput
 import LogParsing
 import LogQuery
 import LogReport
+import LogHTTP
 import LogRules
 import LogsiftEngine
 
@@ -18,6 +19,7 @@ struct WatchCommand: ParsableCommand {
         Examples:
           tail -F /var/log/nginx/access.log | logsift watch
           tail -F /var/log/nginx/access.log | logsift watch --rules samples/alerts.yml
+          logsift watch --follow access.log --rules alerts.yml --alertmanager http://127.0.0.1:9093
           logsift watch --follow /var/log/nginx/access.log
           logsift watch --follow access.log --window 5m --every 10s > windows.jsonl
           logsift watch --follow access.log --state /var/lib/logsift/state.json
@@ -48,6 +50,9 @@ struct WatchCommand: ParsableCommand {
 
     @Option(name: .long, help: "Alert rule files (YAML, see `logsift rules check`): transitions are written as they happen (JSON lines when piped, in the view on a terminal).")
     var rules: [String] = []
+
+    @Option(name: .long, help: "Send firing and resolved alerts of --rules to this Alertmanager (http://host:9093), as Prometheus does.")
+    var alertmanager: String?
 
     @Option(name: .long, help: "Output: auto (a live view on a terminal, JSON lines otherwise), json, view.")
     var output: Output = .auto
@@ -153,9 +158,19 @@ struct WatchCommand: ParsableCommand {
         let live = output == .view || (output == .auto && isatty(1) == 1)
         let sink: WindowSink = live ? LiveView(top: top) : JSONLinesSink(top: top)
         var observers: [WatchObserver] = [sink]
+        var forwarder: AlertmanagerForwarder?
+        if let alertmanager {
+            switch HTTPEndpoint.parse(alertmanager) {
+            case .success(let endpoint): forwarder = AlertmanagerForwarder(endpoint: endpoint, source: follow.first ?? "<stdin>")
+            case .failure(let error): throw ValidationError("--alertmanager \(TerminalText.escaped(alertmanager)): \(error)")
+            }
+        }
         if !rules.isEmpty {
             let loaded = try RulesCommand.load(rules)
-            observers.append(RuleObserver(rules: loaded) { transitions in sink.alerts(transitions) })
+            observers.append(RuleObserver(rules: loaded) { transitions in
+                sink.alerts(transitions)
+                forwarder?.forward(transitions)
+            })
         }
         let engine = WatchEngine(format: format, zone: try TimeZoneOption.parse(tz), windows: windows, observers: observers)
         sink.engine = engine
@@ -177,6 +192,7 @@ struct WatchCommand: ParsableCommand {
         loop.run()
         saveState()
         sink.finish()
+        forwarder?.finish(seconds: 30)
         if let failure = sink.writeFailure {
             Terminal.warn("cannot write to standard output: \(failure)")
             throw ExitCode(ExitStatus.writeFailed)

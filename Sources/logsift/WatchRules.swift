@@ -1,3 +1,6 @@
+import Dispatch
+import Foundation
+import LogHTTP
 import LogQuery
 import LogReport
 import LogRules
@@ -43,4 +46,64 @@ final class RuleObserver: WatchObserver {
         let transitions = evaluator.evaluate(at: window.end)
         if !transitions.isEmpty { deliver(transitions) }
     }
+}
+
+/// `watch --alertmanager URL`: firing alerts are sent to Alertmanager (and re-sent while
+/// firing), resolved ones with their end time, as Prometheus sends them; pending alerts are not
+/// sent. Sending never blocks reading (the notifier queues and sends on its own threads).
+final class AlertmanagerForwarder {
+    let notifier: AlertmanagerNotifier
+    let source: String
+
+    init(endpoint: HTTPEndpoint, source: String) {
+        notifier = AlertmanagerNotifier(.init(endpoint: endpoint))
+        self.source = source
+    }
+
+    static func labels(_ t: AlertTransition) -> [String: String] {
+        var labels: [String: String] = [:]
+        for label in t.labels { labels[label.name] = label.value }
+        return labels
+    }
+
+    func forward(_ transitions: [AlertTransition]) {
+        for t in transitions {
+            switch t.event {
+            case "firing":
+                var annotations: [String: String] = [:]
+                for a in t.annotations { annotations[a.name] = a.value }
+                if let v = t.value { annotations["value"] = AlertTemplate.number(v) }
+                notifier.fire(Alert(labels: Self.labels(t), annotations: annotations,
+                                    startsAt: Date(timeIntervalSince1970: TimeInterval(t.activeAt)),
+                                    generatorURL: nil))
+            case "resolved":
+                notifier.resolve(labels: Self.labels(t), at: Date(timeIntervalSince1970: TimeInterval(t.time)))
+            default:
+                break
+            }
+        }
+    }
+
+    /// Waits (at most `seconds`) for what is queued to be delivered; says on stderr what was not.
+    func finish(seconds: Int) {
+        let done = DispatchSemaphore(value: 0)
+        let box = DeliveryResult()
+        let notifier = self.notifier
+        Task {
+            box.delivered = await notifier.flush(timeout: .seconds(seconds))
+            done.signal()
+        }
+        done.wait()
+        let s = notifier.statistics
+        if !box.delivered || s.droppedAfterRetries > 0 || s.droppedQueueFull > 0 || s.rejected > 0 {
+            Terminal.warn("alertmanager: \(s.sent) alerts sent, \(s.failedAttempts) failed attempts, "
+                + "\(s.droppedAfterRetries + s.droppedQueueFull + s.rejected) dropped"
+                + (s.lastError.map { " (last error: \(TerminalText.escaped($0)))" } ?? ""))
+        }
+        notifier.shutdown()
+    }
+}
+
+final class DeliveryResult: @unchecked Sendable {
+    var delivered = false
 }
