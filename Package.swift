@@ -42,7 +42,7 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         .executableTarget(name: "logsift", dependencies: [
-            "LogsiftEngine", "LogRules", "LogHTTP",
+            "LogsiftEngine", "LogRules", "LogHTTP", "LogMetrics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "PCRE2Tests", dependencies: ["PCRE2"]),

@@ -20,6 +20,7 @@ struct WatchCommand: ParsableCommand {
           tail -F /var/log/nginx/access.log | logsift watch
           tail -F /var/log/nginx/access.log | logsift watch --rules samples/alerts.yml
           logsift watch --follow access.log --rules alerts.yml --alertmanager http://127.0.0.1:9093
+          logsift watch --follow access.log --listen 127.0.0.1:9145
           logsift watch --follow /var/log/nginx/access.log
           logsift watch --follow access.log --window 5m --every 10s > windows.jsonl
           logsift watch --follow access.log --state /var/lib/logsift/state.json
@@ -53,6 +54,9 @@ struct WatchCommand: ParsableCommand {
 
     @Option(name: .long, help: "Send firing and resolved alerts of --rules to this Alertmanager (http://host:9093), as Prometheus does.")
     var alertmanager: String?
+
+    @Option(name: .long, help: "Serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 127.0.0.1:9145); see docs/metrics.md.")
+    var listen: String?
 
     @Option(name: .long, help: "Output: auto (a live view on a terminal, JSON lines otherwise), json, view.")
     var output: Output = .auto
@@ -165,15 +169,37 @@ struct WatchCommand: ParsableCommand {
             case .failure(let error): throw ValidationError("--alertmanager \(TerminalText.escaped(alertmanager)): \(error)")
             }
         }
+        var ruleObserver: RuleObserver?
         if !rules.isEmpty {
             let loaded = try RulesCommand.load(rules)
-            observers.append(RuleObserver(rules: loaded) { transitions in
+            let observer = RuleObserver(rules: loaded) { transitions in
                 sink.alerts(transitions)
                 forwarder?.forward(transitions)
-            })
+            }
+            observers.append(observer)
+            ruleObserver = observer
+        }
+        var metrics: MetricsObserver?
+        var server: MetricsServer?
+        if let listen {
+            let address: ListenAddress
+            switch ListenAddress.parse(listen) {
+            case .success(let a): address = a
+            case .failure(let error): throw ValidationError("--listen: \(error)")
+            }
+            let observer = MetricsObserver(source: follow.first ?? "<stdin>")
+            observer.rules = ruleObserver
+            observer.forwarder = forwarder
+            do { server = try startMetricsServer(address, registry: observer.registry) } catch {
+                Terminal.warn("--listen \(TerminalText.escaped(listen)): cannot serve there: \(error)")
+                throw ExitCode(ExitStatus.inputFailed)
+            }
+            observers.append(observer)
+            metrics = observer
         }
         let engine = WatchEngine(format: format, zone: try TimeZoneOption.parse(tz), windows: windows, observers: observers)
         sink.engine = engine
+        metrics?.engine = engine
         sink.followers = followers
         var lastSaved: Int64 = 0
         var savedState: FollowState? = nil
@@ -186,6 +212,7 @@ struct WatchCommand: ParsableCommand {
         }
         let loop = WatchLoop(feeds: feeds, engine: engine, clock: clock) { now in
             sink.afterTurn(nowMilliseconds: now)
+            metrics?.tick(nowMilliseconds: now)
             // State every second at most: a restart re-reads at most that much.
             if now - lastSaved >= 1000 { saveState(); lastSaved = now }
         }
@@ -193,6 +220,7 @@ struct WatchCommand: ParsableCommand {
         saveState()
         sink.finish()
         forwarder?.finish(seconds: 30)
+        if let server { stopMetricsServer(server) }
         if let failure = sink.writeFailure {
             Terminal.warn("cannot write to standard output: \(failure)")
             throw ExitCode(ExitStatus.writeFailed)

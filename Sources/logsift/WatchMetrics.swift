@@ -1,0 +1,117 @@
+import Dispatch
+import Foundation
+import LogHTTP
+import LogMetrics
+import LogQuery
+import LogRules
+import LogsiftEngine
+
+/// `watch --listen HOST:PORT`: what the watch has read, served at `/metrics` in the Prometheus
+/// text format (names in docs/metrics.md). Counters count every line and request since the
+/// start; the request-time summary is the last closed window's; `logsift_alerts` has the rules'
+/// pending and firing alerts as Prometheus' `ALERTS` has them. The registry is replaced as a
+/// whole at each window close, so a scrape never sees half an update.
+final class MetricsObserver: WatchObserver {
+    let registry = MetricsRegistry()
+    let source: String
+    weak var engine: WatchEngine?
+    var rules: RuleObserver?
+    var forwarder: AlertmanagerForwarder?
+    /// Requests per status class 1xx…5xx (index 1…5) and other (0), since the start.
+    var classes = [UInt64](repeating: 0, count: 6)
+    var statusSlot = -1
+    var newest: Int64?
+    let started = Date().timeIntervalSince1970
+
+    init(source: String) {
+        self.source = source
+        publish()
+    }
+
+    func bind(source: String, schema: FieldSchema) {
+        statusSlot = schema.field(named: "status")?.slot ?? -1
+    }
+
+    func event<Event: FieldValues>(_ event: Event, time: Int64) {
+        let status = event.number(statusSlot).map { Int($0) } ?? 0
+        classes[(100..<600).contains(status) ? status / 100 : 0] &+= 1
+        if time > (newest ?? .min) { newest = time }
+    }
+
+    var lastWindow: WindowSummary?
+    var publishedAt: Int64 = 0
+
+    func windowClosed(_ window: WindowSummary) {
+        lastWindow = window
+        publish()
+    }
+
+    /// Called by the watch loop after each turn: counters published at least once a second.
+    func tick(nowMilliseconds: Int64) {
+        guard nowMilliseconds - publishedAt >= 1000 else { return }
+        publishedAt = nowMilliseconds
+        publish()
+    }
+
+    func publish() {
+        let window = lastWindow
+        let source = MetricLabel("source", self.source)
+        var families: [MetricFamily] = [
+            .gauge(LogsiftMetrics.startTime, help: LogsiftMetrics.startTimeHelp, [.init(value: started)]),
+            .counter(LogsiftMetrics.linesTotal, help: LogsiftMetrics.linesHelp, [
+                .init(labels: [source, MetricLabel("result", "parsed")],
+                      value: Double((engine?.linesRead ?? 0) - (engine?.unmatched ?? 0))),
+                .init(labels: [source, MetricLabel("result", "unmatched")], value: Double(engine?.unmatched ?? 0)),
+            ]),
+            .counter(LogsiftMetrics.requestsTotal, help: LogsiftMetrics.requestsHelp, (0..<6).map { k in
+                .init(labels: [source, MetricLabel("status_class", k == 0 ? "other" : "\(k)xx")], value: Double(classes[k]))
+            }),
+        ]
+        if let newest {
+            families.append(.gauge(LogsiftMetrics.lastEventTime, help: LogsiftMetrics.lastEventTimeHelp,
+                                   [.init(labels: [source], value: Double(newest))]))
+        }
+        if let window {
+            let sketch = window.totals.latency
+            let quantiles = LogsiftMetrics.durationQuantiles.compactMap { q in sketch.quantile(q).map { MetricFamily.Quantile(q, $0) } }
+            families.append(.summary(LogsiftMetrics.requestDuration, help: LogsiftMetrics.requestDurationHelp, [
+                .init(labels: [source], quantiles: quantiles, sum: sketch.sum, count: sketch.count),
+            ]))
+        }
+        if let rules {
+            let points = rules.evaluator.active().map { a in
+                MetricFamily.Point(labels: a.labels.map { MetricLabel($0.name, $0.value) } + [MetricLabel("alertstate", a.state.rawValue)],
+                                   value: 1)
+            }
+            families.append(.gauge(LogsiftMetrics.alerts, help: LogsiftMetrics.alertsHelp, points))
+        }
+        if let forwarder {
+            families += forwarder.notifier.statistics.metricFamilies(notifier: "alertmanager")
+        }
+        registry.set(families)
+    }
+}
+
+/// Starts the `/metrics` server on `address` (blocking until it listens or fails).
+func startMetricsServer(_ address: ListenAddress, registry: MetricsRegistry) throws -> MetricsServer {
+    final class Outcome: @unchecked Sendable { var result: Result<MetricsServer, Error>? }
+    let outcome = Outcome()
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        do { outcome.result = .success(try await MetricsServer.start(host: address.host, port: address.port, registry: registry)) }
+        catch { outcome.result = .failure(error) }
+        done.signal()
+    }
+    done.wait()
+    return try outcome.result!.get()
+}
+
+/// Stops the server (blocking until it has).
+func stopMetricsServer(_ server: MetricsServer) {
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        await server.shutdown()
+        done.signal()
+    }
+    done.wait()
+}
