@@ -336,15 +336,28 @@ extension AlertmanagerNotifier.Statistics {
 
 /// The request body: a JSON array of `postableAlert` objects.
 enum AlertmanagerJSON {
+    /// RFC 3339 in UTC with milliseconds, the instant rounded to the nearest millisecond (a
+    /// formatter that truncates turns 12.123, stored as 12.12299…, into 12.122).
+    static func time(_ date: Date) -> String {
+        let ms = (date.timeIntervalSince1970 * 1000).rounded()
+        guard ms.isFinite, abs(ms) < 2.5e14 else { return "1970-01-01T00:00:00.000Z" }
+        let total = Int64(ms)
+        var seconds = time_t(total >= 0 ? total / 1000 : (total - 999) / 1000)
+        let fraction = Int(total - Int64(seconds) * 1000)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+                      Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), fraction)
+    }
+
     static func encode(_ alerts: [Alert]) -> [UInt8] {
-        let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
         let objects: [[String: Any]] = alerts.map { alert in
             var object: [String: Any] = [
                 "labels": alert.labels,
                 "annotations": alert.annotations,
-                "startsAt": style.format(alert.startsAt),
+                "startsAt": time(alert.startsAt),
             ]
-            if let endsAt = alert.endsAt { object["endsAt"] = style.format(endsAt) }
+            if let endsAt = alert.endsAt { object["endsAt"] = time(endsAt) }
             if let url = alert.generatorURL { object["generatorURL"] = url }
             return object
         }
