@@ -511,7 +511,8 @@ def main(argv=None) -> int:
             ratio_wall = f"{r['seconds'] / f['seconds']:.2f}×"
             ratio_cpu = f"{r['cpu'] / f['cpu']:.2f}×" if f["cpu"] > 0 else "-"
         status = "" if not r["failed"] else f" (failed: exit {r['exit']})"
-        print(f"| {row['label'][:52]:<52} | {r['seconds']:>7.2f} | {r['cpu']:>7.2f} | {plain_bytes / 1e6 / r['seconds']:>7.0f} | "
+        label = row['label'][:60].replace("|", "\\|")  # a Markdown table cell
+        print(f"| {label:<52} | {r['seconds']:>7.2f} | {r['cpu']:>7.2f} | {plain_bytes / 1e6 / r['seconds']:>7.0f} | "
               f"{r['peak_rss_kib'] / 1024:>7.1f} | {ratio_wall:>12} | {ratio_cpu:>11} |{status}")
     print("floors: " + "; ".join(f"{k}" for k in (pcre, inflate) if k))
     if allocation_line:
