@@ -69,43 +69,10 @@ import Testing
     @Test func replayFiresExactlyInTheIncidents() throws {
         let dir = try Harness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let log = dir.appendingPathComponent("access.log")
-        var text = ""
-        for i in 0..<1800 where !(900..<1000).contains(i) {
-            let status = (600..<780).contains(i) && i % 5 == 0 ? 500 : 200
-            let time = (1200..<1620).contains(i) && i % 10 == 0 ? "8.000" : "0.100"
-            let h = 10 + i / 3600, m = i / 60 % 60, s = i % 60
-            let clock = String(format: "%02d:%02d:%02d", h, m, s)
-            text += "10.0.0.\(i % 7) - - [24/Nov/2026:\(clock) +0000] \"GET /api/items/\(i) HTTP/1.1\" \(status) 512 \"-\" \"curl/8.5\" \(time)\n"
-        }
-        try text.write(to: log, atomically: true, encoding: .utf8)
-        let rules = dir.appendingPathComponent("rules.yml")
-        try """
-        rules:
-          - alert: Errors
-            expr: rate(status >= 500) > 0.1
-            window: 1m
-            for: 1m
-            annotations: {summary: "5xx at {{ $value | percent }}"}
-          - alert: Down
-            expr: absent(1m)
-          - alert: Slow
-            expr: p95(request_time) > 5s
-            window: 2m
-            for: 2m
-        """.write(to: rules, atomically: true, encoding: .utf8)
+        let (log, rules) = try IncidentFixture.write(in: dir)
         let r = try Harness.run(["rules", "test", "--format", "json", rules.path, log.path])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(try Self.transitions(r.text) == [
-            "2026-11-24T10:10:31Z Errors pending",
-            "2026-11-24T10:11:31Z Errors firing",
-            "2026-11-24T10:13:26Z Errors resolved",
-            "2026-11-24T10:16:00Z Down firing",
-            "2026-11-24T10:16:41Z Down resolved",
-            "2026-11-24T10:21:02Z Slow pending",
-            "2026-11-24T10:23:02Z Slow firing",
-            "2026-11-24T10:27:52Z Slow resolved",
-        ])
+        #expect(try Self.transitions(r.text) == IncidentFixture.transitions)
         // At 10:11:31 the window [10:10:31, 10:11:31) holds 12 errors of 60 (635…690): 20 %.
         let firing = try JSONSerialization.jsonObject(with: Data(r.text.split(separator: "\n")[1].utf8)) as! [String: Any]
         #expect(firing["value"] as? Double == 0.2)
