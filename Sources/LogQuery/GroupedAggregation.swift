@@ -88,7 +88,7 @@ public struct AggregationPlan: Sendable {
 public struct GroupState: KeyedValue {
     public var events: UInt64 = 0
     var counts: [UInt64] = []
-    var sums: [Double] = []
+    var sums: [ExactSum] = []
     var seen: [UInt64] = []
     var minimums: [Double] = []
     var maximums: [Double] = []
@@ -102,7 +102,7 @@ public struct GroupState: KeyedValue {
 
     mutating func prepare(_ columns: Int, tops topCapacities: [Int?]) {
         counts = [UInt64](repeating: 0, count: columns)
-        sums = [Double](repeating: 0, count: columns)
+        sums = [ExactSum](repeating: ExactSum(), count: columns)
         seen = [UInt64](repeating: 0, count: columns)
         minimums = [Double](repeating: .infinity, count: columns)
         maximums = [Double](repeating: -.infinity, count: columns)
@@ -117,7 +117,7 @@ public struct GroupState: KeyedValue {
         events &+= other.events
         for i in counts.indices {
             counts[i] &+= other.counts[i]
-            sums[i] += other.sums[i]
+            sums[i].merge(other.sums[i])
             seen[i] &+= other.seen[i]
             minimums[i] = Swift.min(minimums[i], other.minimums[i])
             maximums[i] = Swift.max(maximums[i], other.maximums[i])
@@ -180,7 +180,7 @@ public final class GroupedAggregation {
             case .countIf, .rate:
                 if evaluators[i]!.matches(event) { state.counts[i] &+= 1 }
             case .sum(let slot), .average(let slot):
-                if let v = event.number(slot), v.isFinite { state.sums[i] += v; state.seen[i] &+= 1 }
+                if let v = event.number(slot), v.isFinite { state.sums[i].add(v); state.seen[i] &+= 1 }
             case .minimum(let slot), .maximum(let slot):
                 if let v = event.number(slot), !v.isNaN {
                     state.minimums[i] = Swift.min(state.minimums[i], v)
@@ -284,8 +284,8 @@ extension GroupedAggregation {
             switch column {
             case .count, .countIf: return .number(Double(state.counts[i]))
             case .rate: return state.events == 0 ? .none : .number(Double(state.counts[i]) / Double(state.events))
-            case .sum: return .number(state.sums[i])
-            case .average: return state.seen[i] == 0 ? .none : .number(state.sums[i] / Double(state.seen[i]))
+            case .sum: return .number(state.sums[i].value)
+            case .average: return state.seen[i] == 0 ? .none : .number(state.sums[i].value / Double(state.seen[i]))
             case .minimum: return state.seen[i] == 0 ? .none : .number(state.minimums[i])
             case .maximum: return state.seen[i] == 0 ? .none : .number(state.maximums[i])
             case .percentile(let q, _): return state.sketches[i].quantile(q).map { .number($0) } ?? .none
@@ -294,4 +294,32 @@ extension GroupedAggregation {
             }
         }
     }
+}
+
+/// A sum that is the same whatever order its values came in, for values written with at most
+/// six decimals (request times, byte counts, milliseconds): those are added as integer
+/// millionths; any other value (and a sum past 9·10^15 millionths) goes to a plain double. So
+/// a query cut between workers and merged gives the one-pass sum to the last bit, as the
+/// latency sketch does for its mean.
+struct ExactSum: Sendable {
+    var micros: Int64 = 0
+    var rest: Double = 0
+
+    @inline(__always)
+    mutating func add(_ v: Double) {
+        let m = (v * 1e6).rounded()
+        if abs(m) < 9e15, abs(v * 1e6 - m) < 1e-3 {
+            let (sum, overflow) = micros.addingReportingOverflow(Int64(m))
+            if !overflow { micros = sum; return }
+        }
+        rest += v
+    }
+
+    mutating func merge(_ other: ExactSum) {
+        let (sum, overflow) = micros.addingReportingOverflow(other.micros)
+        if overflow { rest += Double(other.micros) / 1e6 } else { micros = sum }
+        rest += other.rest
+    }
+
+    var value: Double { Double(micros) / 1e6 + rest }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import LogAggregation
 import LogInput
 import LogParsing
@@ -15,6 +16,10 @@ public struct QueryConfiguration: Sendable {
     public var maxGroups = 100_000
     /// Seek to `since` in plain files and stop after `until` (false: read every line).
     public var seek = true
+    /// Threads for an aggregating query over a big plain access log (`ParallelQuery`).
+    public var workers = ProcessInfo.processInfo.activeProcessorCount
+    /// Files at least this big are cut between the workers.
+    public var splitThreshold = 8 << 20
 
     public init(inputs: [InputSpec]) { self.inputs = inputs }
 }
@@ -149,6 +154,35 @@ public enum QueryRunner {
             if !query.aggregates.isEmpty && plans[index] == nil { continue }
             let aggregation = plans[index].map { GroupedAggregation(plan: $0, maxGroups: configuration.maxGroups) }
             let name = o.spec.displayName
+            // A big plain access log without a window: aggregated on every core, as `report` does.
+            if let plan = plans[index], configuration.workers > 1, configuration.since == nil, configuration.until == nil,
+               let access = decoder as? AccessEventDecoder,
+               let file = o.spec.openForSplitting(minimumSize: configuration.splitThreshold),
+               let parts = ParallelQuery.run(file: file, workers: configuration.workers, pattern: access.pattern,
+                                             zone: configuration.zone, filter: query.filter, plan: plan,
+                                             maxGroups: configuration.maxGroups, maxLineLength: configuration.maxLineLength) {
+                for part in parts {
+                    summary.lines += part.lines
+                    summary.blank += part.blank
+                    summary.matched += part.matched
+                    summary.unmatched += part.unmatched
+                    summary.limitExceeded += part.limitExceeded
+                    summary.overlong += part.overlong
+                    summary.bytesRead += part.bytesRead
+                    summary.error = summary.error ?? part.error
+                    outcome.inWindow += part.inWindow
+                    if let s = part.span {
+                        outcome.span = outcome.span.map { min($0.lowerBound, s.lowerBound)...max($0.upperBound, s.upperBound) } ?? s
+                    }
+                    if let a = part.aggregation {
+                        if let t = total { t.merge(a) } else { total = a }
+                    }
+                }
+                if summary.overlong > 0 {
+                    outcome.notes.append("\(name): \(summary.overlong) lines longer than \(configuration.maxLineLength) bytes were cut to that length (and may not match)")
+                }
+                continue
+            }
             // Seeking probes single lines for their time: only line-oriented decoders can.
             let scan = WindowScan(name: name, spec: o.spec, reader: o.reader, sniffed: o.sniffed, since: configuration.since,
                                   until: configuration.until, seek: configuration.seek && decoder.timesSingleLines,
