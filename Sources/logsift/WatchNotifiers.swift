@@ -82,6 +82,7 @@ final class ExecNotifier: @unchecked Sendable {
     let queueCapacity: Int
 
     private let lock = NSLock()
+    private static let spawnLock = NSLock()
     private var queue: [[UInt8]] = []
     private var queueHead = 0
     private var running = 0
@@ -174,9 +175,17 @@ final class ExecNotifier: @unchecked Sendable {
     private func run(_ payload: [UInt8]) -> Outcome {
         let deadline = Date().addingTimeInterval(timeout)
         var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { return .notStarted("pipe: \(String(cString: strerror(errno)))") }
+        // Pipe creation and spawning hold one lock: a program spawned on another thread between
+        // pipe() and FD_CLOEXEC would inherit this pipe's write end, and this program would
+        // then never see the end of its input.
+        Self.spawnLock.lock()
+        guard pipe(&fds) == 0 else {
+            Self.spawnLock.unlock()
+            return .notStarted("pipe: \(String(cString: strerror(errno)))")
+        }
         _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
         _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+        Self.spawnLock.unlock()
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -198,7 +207,9 @@ final class ExecNotifier: @unchecked Sendable {
         let cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
         defer { for p in cArgs { free(p) } }
         var pid: pid_t = 0
+        Self.spawnLock.lock()
         let spawned = posix_spawnp(&pid, argv[0], &actions, &attributes, cArgs, environ)
+        Self.spawnLock.unlock()
         close(fds[0])
         guard spawned == 0 else {
             close(fds[1])
