@@ -62,6 +62,6 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
-        .testTarget(name: "EndToEndTests", dependencies: ["LogsiftEngine", "LogsiftTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["LogsiftEngine", "LogsiftTestSupport", "LogHTTP"]),
     ]
 )

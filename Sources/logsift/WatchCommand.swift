@@ -20,6 +20,9 @@ struct WatchCommand: ParsableCommand {
           tail -F /var/log/nginx/access.log | logsift watch
           tail -F /var/log/nginx/access.log | logsift watch --rules samples/alerts.yml
           logsift watch --follow access.log --rules alerts.yml --alertmanager http://127.0.0.1:9093
+          logsift watch --follow access.log --rules alerts.yml --alerts-file alerts.jsonl
+          logsift watch --follow access.log --rules alerts.yml --exec /usr/local/bin/page --exec-arg ops
+          logsift watch --follow access.log --rules alerts.yml --webhook http://127.0.0.1:8080/alerts
           logsift watch --follow access.log --listen 127.0.0.1:9145
           logsift watch --follow /var/log/nginx/access.log
           logsift watch --follow access.log --window 5m --every 10s > windows.jsonl
@@ -51,6 +54,27 @@ struct WatchCommand: ParsableCommand {
 
     @Option(name: .long, help: "Alert rule files (YAML, see `logsift rules check`): transitions are written as they happen (JSON lines when piped, in the view on a terminal).")
     var rules: [String] = []
+
+    @Option(name: .long, help: "Append each transition of --rules to this file as one JSON line (the object written on standard output), written through at once.")
+    var alertsFile: String?
+
+    @Option(name: .long, help: "Run this program (no shell; looked up in PATH) once per transition of --rules, its JSON line on the program's standard input.")
+    var exec: String?
+
+    @Option(name: .long, help: "An argument for --exec's program (repeat for several, in order).")
+    var execArg: [String] = []
+
+    @Option(name: .long, parsing: .unconditional, help: "Kill an --exec run that lasts longer than this (default 10s).")
+    var execTimeout: String = "10s"
+
+    @Option(name: .long, parsing: .unconditional, help: "At most this many --exec runs at once (1-64, default 4).")
+    var execMax: Int = 4
+
+    @Option(name: .long, parsing: .unconditional, help: "Transitions waiting for an --exec run beyond --exec-max (0-100000, default 100); more are dropped and counted.")
+    var execQueue: Int = 100
+
+    @Option(name: .long, help: "POST each firing and resolved alert of --rules to this URL (http://host:port/path) with Alertmanager's webhook payload.")
+    var webhook: String?
 
     @Option(name: .long, help: "Send firing and resolved alerts of --rules to this Alertmanager (http://host:9093), as Prometheus does.")
     var alertmanager: String?
@@ -116,6 +140,14 @@ struct WatchCommand: ParsableCommand {
                 throw ValidationError("--follow \(path): is a directory; name the log files inside it")
             }
         }
+        if rules.isEmpty && (alertsFile != nil || exec != nil || webhook != nil) {
+            throw ValidationError("--alerts-file, --exec and --webhook apply to --rules FILE")
+        }
+        if exec == nil && !execArg.isEmpty { throw ValidationError("--exec-arg needs --exec PROGRAM") }
+        if exec?.isEmpty == true { throw ValidationError("--exec: give a program (a path, or a name found in PATH)") }
+        _ = try seconds(execTimeout, "--exec-timeout")
+        guard (1...64).contains(execMax) else { throw ValidationError("--exec-max \(execMax): give 1 to 64") }
+        guard (0...100_000).contains(execQueue) else { throw ValidationError("--exec-queue \(execQueue): give 0 to 100000") }
         if follow.isEmpty && (state != nil || fromStart) {
             throw ValidationError("--state and --from-start apply to --follow FILE…")
         }
@@ -169,12 +201,34 @@ struct WatchCommand: ParsableCommand {
             case .failure(let error): throw ValidationError("--alertmanager \(TerminalText.escaped(alertmanager)): \(error)")
             }
         }
+        var alertsFileWriter: AlertsFile?
+        if let alertsFile {
+            do { alertsFileWriter = try AlertsFile(path: alertsFile) } catch {
+                Terminal.warn("\(error)")
+                throw ExitCode(ExitStatus.writeFailed)
+            }
+        }
+        var execNotifier: ExecNotifier?
+        if let exec {
+            execNotifier = ExecNotifier(argv: [exec] + execArg, timeout: Double(try seconds(execTimeout, "--exec-timeout")),
+                                        maxRunning: execMax, queueCapacity: execQueue)
+        }
+        var webhookForwarder: WebhookForwarder?
+        if let webhook {
+            switch HTTPEndpoint.parse(webhook) {
+            case .success(let endpoint): webhookForwarder = WebhookForwarder(endpoint: endpoint)
+            case .failure(let error): throw ValidationError("--webhook \(TerminalText.escaped(webhook)): \(error)")
+            }
+        }
         var ruleObserver: RuleObserver?
         if !rules.isEmpty {
             let loaded = try RulesCommand.load(rules)
             let observer = RuleObserver(rules: loaded) { transitions in
                 sink.alerts(transitions)
                 forwarder?.forward(transitions)
+                alertsFileWriter?.append(transitions)
+                execNotifier?.submit(transitions)
+                webhookForwarder?.forward(transitions)
             }
             observers.append(observer)
             ruleObserver = observer
@@ -220,9 +274,15 @@ struct WatchCommand: ParsableCommand {
         saveState()
         sink.finish()
         forwarder?.finish(seconds: 30)
+        webhookForwarder?.finish(seconds: 30)
+        if let execNotifier { execNotifier.report(finished: execNotifier.finish(seconds: 30)) }
         if let server { stopMetricsServer(server) }
         if let failure = sink.writeFailure {
             Terminal.warn("cannot write to standard output: \(failure)")
+            throw ExitCode(ExitStatus.writeFailed)
+        }
+        if let failure = alertsFileWriter?.failure {
+            Terminal.warn(failure)
             throw ExitCode(ExitStatus.writeFailed)
         }
         if let stateFailure { Terminal.warn("\(stateFailure)"); throw ExitCode(ExitStatus.inputFailed) }
