@@ -126,6 +126,21 @@ import Testing
         #expect(result.text == expected.map { "\($0.0.path):\(line($0.1, $0.2))\n" }.joined())
     }
 
+    /// The documented rule for a log whose times go back: such an event is ordered by the time of
+    /// the event before it in its own log (printed right after it), not held back and sorted.
+    @Test func timesGoingBackStayInTheirLogsOrder() throws {
+        let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func line(_ time: String) -> String { "3.3.3.3 - - [24/Nov/2026:\(time) +0000] \"GET / HTTP/1.1\" 500 1 \"-\" \"t\"" }
+        let a = dir.appendingPathComponent("a.log"), b = dir.appendingPathComponent("b.log")
+        try [line("10:00:05"), line("10:00:01")].map { $0 + "\n" }.joined().write(to: a, atomically: true, encoding: .utf8)
+        try [line("10:00:03"), line("10:00:06")].map { $0 + "\n" }.joined().write(to: b, atomically: true, encoding: .utf8)
+        let result = try Harness.run(["query", "status >= 500", a.path, b.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let expected = [(b, "10:00:03"), (a, "10:00:05"), (a, "10:00:01"), (b, "10:00:06")]
+        #expect(result.text == expected.map { "\($0.0.path):\(line($0.1))\n" }.joined())
+    }
+
     /// A multi-line PostgreSQL entry (ERROR, its STATEMENT, a tab-led continuation) is printed
     /// whole at its time, between the access lines before and after it.
     @Test func multiLinePostgresEntryStaysWhole() throws {
