@@ -45,7 +45,8 @@ public struct QueryOutcome: Sendable {
 
 /// Runs a query over inputs of every family (each decoded to events by its `Families` entry), in
 /// rotated-set order. Without an aggregate stage each matching line goes to `line` as it is
-/// read (several logs: merged by time, see `TimeMerge`) (return false to stop early, e.g. `| head`); with one, the rows come back at the end.
+/// read (return false to stop early, e.g. `| head`), merged by time when several logs are read
+/// (`TimeMerge`); with one, the rows come back at the end.
 public enum QueryRunner {
     public static func run(_ query: Query, _ configuration: QueryConfiguration,
                            line: (_ input: String, _ bytes: UnsafeRawBufferPointer) -> Bool) throws(QueryError) -> QueryOutcome {
