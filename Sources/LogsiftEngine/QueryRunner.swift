@@ -20,6 +20,9 @@ public struct QueryConfiguration: Sendable {
     public var workers = ProcessInfo.processInfo.activeProcessorCount
     /// Files at least this big are cut between the workers.
     public var splitThreshold = 8 << 20
+    /// Print the matching lines of several logs (not one rotated set) merged by time
+    /// (`TimeMerge`); false: input after input, as `--keep-order` and `--count` do.
+    public var timeOrder = true
 
     public init(inputs: [InputSpec]) { self.inputs = inputs }
 }
@@ -47,7 +50,8 @@ public struct QueryOutcome: Sendable {
 
 /// Runs a query over inputs of every family (each decoded to events by its `Families` entry), in
 /// rotated-set order. Without an aggregate stage each matching line goes to `line` as it is
-/// read (return false to stop early, e.g. `| head`); with one, the rows come back at the end.
+/// read (return false to stop early, e.g. `| head`), merged by time when several logs are read
+/// (`TimeMerge`); with one, the rows come back at the end.
 public enum QueryRunner {
     public static func run(_ query: Query, _ configuration: QueryConfiguration,
                            line: (_ input: String, _ bytes: UnsafeRawBufferPointer) -> Bool) throws(QueryError) -> QueryOutcome {
@@ -145,6 +149,50 @@ public enum QueryRunner {
         let before = WindowScan.whollyBefore(since: configuration.since, rotatedOrder: !configuration.keepOrder,
                                              specs: opened.map(\.spec), firstTimes: firstTimes)
 
+        func makeScan(_ index: Int, _ decoder: any QueryEventDecoder) -> WindowScan {
+            let o = opened[index]
+            // Seeking probes single lines for their time: only line-oriented decoders can.
+            return WindowScan(name: o.spec.displayName, spec: o.spec, reader: o.reader, sniffed: o.sniffed, since: configuration.since,
+                              until: configuration.until, seek: configuration.seek && decoder.timesSingleLines,
+                              maxLineLength: configuration.maxLineLength,
+                              skip: configuration.seek && before.contains(index)) { decoder.lineTime($0) }
+        }
+        func close(_ scan: WindowScan, _ summary: inout InputSummary, _ spec: InputSpec) {
+            outcome.notes += scan.notes
+            summary.bytesRead = UInt64(scan.bytesRead)
+            summary.overlong = UInt64(scan.overlongLines)
+            if summary.overlong > 0 {
+                outcome.notes.append("\(spec.displayName): \(summary.overlong) lines longer than \(configuration.maxLineLength) bytes were cut to that length (and may not match)")
+            }
+            summary.error = scan.error?.description
+        }
+
+        // Lines of several logs (not one rotated set): merged by time across them (`TimeMerge`).
+        let sources = TimeMerge.sources(opened.map(\.spec)).map { $0.filter { opened[$0].decoder != nil } }.filter { !$0.isEmpty }
+        if query.aggregates.isEmpty, !configuration.keepOrder, configuration.timeOrder, sources.count > 1 {
+            var cursors: [Int: (scan: WindowScan, input: any MergeInput)] = [:]
+            let merge = sources.map { group in
+                MergeSource(inputs: group.map { index in
+                    let decoder = opened[index].decoder!
+                    var maker = MergeInputMaker(scan: makeScan(index, decoder), filter: filters[index], since: configuration.since,
+                                                until: configuration.until, index: index, summary: opened[index].summary)
+                    Families.visit(decoder, &maker)
+                    cursors[index] = (maker.scan, maker.made!)
+                    return maker.made!
+                })
+            }
+            outcome.matchedLines = TimeMerge.run(merge, limit: query.limit, names: opened.map(\.spec.displayName), line: line)
+            for (index, o) in opened.enumerated() {
+                guard let (scan, input) = cursors[index] else { outcome.inputs.append(o.summary); continue }
+                var summary = input.summary
+                outcome.inWindow += input.inWindow
+                if let s = input.span { outcome.span = outcome.span.map { min($0.lowerBound, s.lowerBound)...max($0.upperBound, s.upperBound) } ?? s }
+                close(scan, &summary, o.spec)
+                outcome.inputs.append(summary)
+            }
+            return outcome
+        }
+
         var total: GroupedAggregation?
         var stopped = false
         for (index, o) in opened.enumerated() {
@@ -183,11 +231,7 @@ public enum QueryRunner {
                 }
                 continue
             }
-            // Seeking probes single lines for their time: only line-oriented decoders can.
-            let scan = WindowScan(name: name, spec: o.spec, reader: o.reader, sniffed: o.sniffed, since: configuration.since,
-                                  until: configuration.until, seek: configuration.seek && decoder.timesSingleLines,
-                                  maxLineLength: configuration.maxLineLength,
-                                  skip: configuration.seek && before.contains(index)) { decoder.lineTime($0) }
+            let scan = makeScan(index, decoder)
             withoutActuallyEscaping(line) { line in
                 var reading = InputReading(scan: scan, query: query, configuration: configuration,
                                            filter: filters[index], aggregation: aggregation, summary: summary,
@@ -198,13 +242,7 @@ public enum QueryRunner {
                 outcome = reading.outcome
                 stopped = reading.stopped
             }
-            outcome.notes += scan.notes
-            summary.bytesRead = UInt64(scan.bytesRead)
-            summary.overlong = UInt64(scan.overlongLines)
-            if summary.overlong > 0 {
-                outcome.notes.append("\(o.spec.displayName): \(summary.overlong) lines longer than \(configuration.maxLineLength) bytes were cut to that length (and may not match)")
-            }
-            summary.error = scan.error?.description
+            close(scan, &summary, o.spec)
             if let aggregation {
                 if let t = total { t.merge(aggregation) } else { total = aggregation }
             }

@@ -12,7 +12,7 @@ struct QueryCommand: ParsableCommand {
         commandName: "query",
         abstract: "Ask logs a question: filter on fields, aggregate by fields and time, or print the matching lines (or entries).",
         discussion: """
-        A query is FILTER | AGGREGATES by KEYS | sort COLUMN [desc] | limit N, every stage optional (docs/query.md). Without aggregates the matching lines are printed, as grep would, but on fields. Every family `logsift detect` recognises is read (plain, gzip, rotated sets, stdin): access logs (status, path, request_time…), PostgreSQL (severity, sqlstate, user, database, duration_ms, query…, one event per entry with its DETAIL/STATEMENT lines), application logs (level, service, message, template, and every JSON/logfmt key). A field no input has is an error; inputs without it are named in a note. `logsift fields FILE…` lists each input's fields.
+        A query is FILTER | AGGREGATES by KEYS | sort COLUMN [desc] | limit N, every stage optional (docs/query.md). Without aggregates the matching lines are printed, as grep would, but on fields; from several logs (web1/access.log web2/access.log app.log) in time order across them, each rotated set as one sequence (--keep-order: input after input). Every family `logsift detect` recognises is read (plain, gzip, rotated sets, stdin): access logs (status, path, request_time…), PostgreSQL (severity, sqlstate, user, database, duration_ms, query…, one event per entry with its DETAIL/STATEMENT lines), application logs (level, service, message, template, and every JSON/logfmt key). A field no input has is an error; inputs without it are named in a note. `logsift fields FILE…` lists each input's fields.
 
         Examples:
           logsift query 'status >= 500' access.log*
@@ -54,7 +54,7 @@ struct QueryCommand: ParsableCommand {
     @Flag(name: .long, help: "Print only how many lines match (queries without aggregates).")
     var count = false
 
-    @Flag(name: .long, help: "Read inputs in the order given instead of oldest rotated file first.")
+    @Flag(name: .long, help: "Read inputs in the order given instead of oldest rotated file first, and print lines input after input instead of merged by time.")
     var keepOrder = false
 
     @Option(name: .long, parsing: .unconditional, help: "Compare with a calm window: START..END (13:00..13:20) or the --since/--until window moved back (-1d, -1h). Per group: value, baseline, change, change%, new/gone.")
@@ -109,6 +109,7 @@ struct QueryCommand: ParsableCommand {
         configuration.seek = !fullScan
         if let jobs { configuration.workers = jobs }
         configuration.splitThreshold = splitBytes
+        configuration.timeOrder = !count
 
         if let baseline {
             let window = try QueryCommand.baselineWindow(baseline, since: configuration.since, until: configuration.until, now: now, zone: zone)
