@@ -269,6 +269,18 @@ class WindowSink: WatchObserver {
     func json(_ w: WindowSummary) -> JSONValue {
         let t = w.totals
         func quantile(_ q: Double) -> JSONValue { .optional(t.latency.quantile(q)) }
+        if let family = engine?.family, family != .access {
+            // PostgreSQL and application inputs: events, and those of level error or above.
+            return .object([
+                ("start", .string(TimeText.iso8601(w.start))),
+                ("end", .string(TimeText.iso8601(w.end))),
+                ("source", .string(family.rawValue)),
+                ("events", .number(t.requests)),
+                ("errors", .number(t.serverErrors)),
+                ("unmatched", .number(t.unmatched)),
+                ("late", .number(t.late)),
+            ])
+        }
         var fields: [(String, JSONValue)] = [
             ("start", .string(TimeText.iso8601(w.start))),
             ("end", .string(TimeText.iso8601(w.end))),

@@ -168,10 +168,8 @@ import Testing
     /// 11 first at b = 341 → firing at 10:05:41 (value 11). After 476 the window [b-60, b) holds
     /// those with 300+4k ≥ b-60: at b = 496 k = 34…44 (11), at b = 497 k = 35…44 (10) → resolved
     /// at 10:08:17.
-    @Test func postgresReplayFiresAtHandComputedTimes() throws {
-        let dir = try Harness.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let log = dir.appendingPathComponent("postgresql.log")
+    /// The PostgreSQL log of `postgresReplayFiresAtHandComputedTimes` (described there).
+    static func postgresIncidentLog() -> String {
         var text = ""
         func stamp(_ i: Int) -> String {
             String(format: "2026-11-24 10:%02d:%02d.000 UTC", i / 60, i % 60)
@@ -187,6 +185,14 @@ import Testing
                 text += "\(stamp(i)) [\(4000 + i)] app@shop FATAL:  remaining connection slots are reserved for non-replication superuser connections\n"
             }
         }
+        return text
+    }
+
+    @Test func postgresReplayFiresAtHandComputedTimes() throws {
+        let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = dir.appendingPathComponent("postgresql.log")
+        let text = Self.postgresIncidentLog()
         try text.write(to: log, atomically: true, encoding: .utf8)
         let r = try Harness.run(["rules", "test", "--format", "json", Self.sampleRules, log.path])
         #expect(r.status == 0, "\(r.stderr)")
