@@ -12,13 +12,14 @@ import LogsiftEngine
 struct WatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "watch",
-        abstract: "Follow access logs live: rolling windows of requests, 5xx share, latency percentiles and top paths.",
+        abstract: "Follow logs live: rolling windows of requests, 5xx share, latency percentiles and top paths (PostgreSQL and application logs: events, errors, rules).",
         discussion: """
         Reads standard input (`tail -F access.log | logsift watch`) or follows files itself (`--follow`), through rename and copytruncate rotation. Windows are cut on the lines' own times; a stalled input still closes them on the wall clock. When standard output is not a terminal, one JSON object per line is written each time a window closes (every `--every`, default the window width), flushed at once; on a terminal a compact view is redrawn at most once a second. Ctrl-C or SIGTERM closes the open windows, prints them and exits 130 or 143. See docs/watch.md.
 
         Examples:
           tail -F /var/log/nginx/access.log | logsift watch
           tail -F /var/log/nginx/access.log | logsift watch --rules samples/alerts.yml
+          tail -F /var/log/postgresql/postgresql-16-main.log | logsift watch --rules samples/alerts.yml
           logsift watch --follow access.log --rules alerts.yml --alertmanager http://127.0.0.1:9093
           logsift watch --follow access.log --listen 127.0.0.1:9145
           logsift watch --follow /var/log/nginx/access.log
