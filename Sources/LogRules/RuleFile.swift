@@ -290,7 +290,9 @@ private struct Reader {
                                  keepFiringFor: keep, groupBy: groupBy, labels: labels, annotations: annotations,
                                  line: m.mark?.line ?? 0)
             do {
-                _ = try RulePlan.bind(rule, to: schema, strict: true)
+                // Application rules may name any JSON-lines or logfmt key: keys are known only
+                // once an input is read, and a key an input lacks is absent in its events.
+                _ = try RulePlan.bind(rule, to: schema, strict: source != .family("application"))
             } catch {
                 // Field errors point into expr, or at a `by` entry (its location is file-based).
                 if let s = exprScalar, !groupBy.contains(where: { $0.location == SourceLocation(line: error.line, column: error.column) }) {

@@ -59,9 +59,13 @@ public struct RulePlan: Sendable {
         case .threshold(let aggregate, let op, let literal):
             let measure: Measure
             var unit = NumberUnit.plain
+            // A field this schema lacks has no unit to check a threshold against (an
+            // application key, bound to its unit when an input is read).
+            var unitKnown = true
             func numeric(_ f: FieldReference) throws(QueryError) -> Int {
                 let resolved = try field(f, numeric: true)
                 if case .number(let u)? = resolved?.kind { unit = u }
+                if resolved == nil { unitKnown = false }
                 return resolved?.slot ?? AggregationPlan.absentSlot
             }
             switch aggregate {
@@ -77,7 +81,12 @@ public struct RulePlan: Sendable {
             case .percentiles, .top:
                 throw literal.location.error("\(aggregate.name) gives several values; a rule compares one")
             }
-            let threshold = try RulePlan.threshold(literal, unit: unit, of: aggregate)
+            let threshold: Double
+            if !unitKnown, case .number(let value, _) = literal.kind {
+                threshold = value
+            } else {
+                threshold = try RulePlan.threshold(literal, unit: unit, of: aggregate)
+            }
             return RulePlan(measure: measure, comparison: op, threshold: threshold, keySlots: keySlots, missingFields: missing)
         }
     }

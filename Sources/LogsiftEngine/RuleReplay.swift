@@ -6,7 +6,10 @@ import LogRules
 
 /// The fields a rule may name, per source, for `rules check`: access logs offer the fields of
 /// every built-in nginx format (a custom `log_format` may add more; an input's own format is
-/// checked when it is read); PostgreSQL and application logs decode no fields in this version.
+/// checked when it is read); PostgreSQL logs the fields of their query decoder (docs/query.md);
+/// application logs their fixed fields, and any other name is taken as a JSON-lines or logfmt
+/// key, which cannot be known before an input is read (`RuleFile` binds `app` rules leniently:
+/// a key an input lacks is absent in its events).
 public enum RuleSchemas {
     public static let access: FieldSchema = {
         var fields: [FieldSchema.Field] = []
@@ -20,10 +23,19 @@ public enum RuleSchemas {
         return FieldSchema(source: "nginx", fields: fields)
     }()
 
+    public static let postgres = FieldSchema(source: "postgres", fields: PostgresEventDecoder.schema.fields)
+
+    /// The fixed fields of every application format (nginx/Apache error logs add client,
+    /// server, request, upstream, host).
+    public static let application: FieldSchema = {
+        let decoder = ApplicationEventDecoder(format: .nginxError, zone: .utc)
+        return FieldSchema(source: "app", fields: decoder.fixedFields)
+    }()
+
     public static func schema(for source: RuleSource) -> FieldSchema {
         switch source {
-        case .family("postgres"): return FieldSchema(source: "postgres", fields: [])
-        case .family("application"): return FieldSchema(source: "app", fields: [])
+        case .family("postgres"): return postgres
+        case .family("application"): return application
         default: return access
         }
     }
@@ -65,32 +77,24 @@ public enum RuleReplay {
             let sniffed = FormatDetector.sniff(reader)
             let choice = detector.choose(sniffed)
             summary.format = choice.format?.name ?? "unknown"
-            guard case .access(_, let pattern)? = choice.format else {
-                let what = choice.format.map { "is \($0.family.rawValue) (\($0.name))" } ?? "has no format recognised in its first lines"
-                outcome.notes.append("\(spec.displayName) \(what): this version evaluates rules on access logs only; it was not read")
+            guard let format = choice.format else {
+                outcome.notes.append("\(spec.displayName) has no format recognised in its first lines: it was not read")
                 continue
             }
-            let decoder = AccessEventDecoder(pattern: pattern, zone: zone)
-            let feed = try evaluator.feed(schema: decoder.schema, input: spec.path, family: "access")
-            for (i, rule) in rules.enumerated() where rule.source.accepts(input: spec.path, family: "access") { readBy[i] = true }
+            let family = format.family.rawValue
+            let decoder = Families.queryDecoder(for: format, zone: zone)
+            if let app = decoder as? ApplicationEventDecoder, app.hasKeys {
+                app.bind(keys: RuleReplay.keys(of: rules, input: spec.path, sniffed: app.discoverKeys(sniffed, examples: 0)))
+            }
+            let feed = try evaluator.feed(schema: decoder.schema, input: spec.path, family: family)
+            for (i, rule) in rules.enumerated() where rule.source.accepts(input: spec.path, family: family) { readBy[i] = true }
             for (rule, fields) in feed.missingFields {
                 outcome.notes.append("\(spec.displayName) has no field \(fields.joined(separator: ", ")) (rule \(rule)): absent in its events")
             }
-            func consume(_ bytes: UnsafeRawBufferPointer) {
-                summary.lines += 1
-                guard !bytes.isEmpty else { summary.blank += 1; return }
-                let (result, time) = decoder.decode(bytes)
-                guard result == .matched else { summary.unmatched += 1; return }
-                summary.matched += 1
-                guard let time else { outcome.untimed += 1; return }
-                outcome.span = outcome.span.map { min($0.lowerBound, time)...max($0.upperBound, time) } ?? time...time
-                if !feed.isEmpty {
-                    feed.add(AccessEvent(decoder: decoder, line: bytes), time: time)
-                    outcome.transitions += evaluator.drain()
-                }
-            }
-            for sample in sniffed { sample.withUnsafeBytes { consume($0) } }
-            while let line = reader.nextLine() { consume(line) }
+            var reading = Reading(reader: reader, sniffed: sniffed, feed: feed, evaluator: evaluator, summary: summary, outcome: outcome)
+            Families.visit(decoder, &reading)
+            summary = reading.summary
+            outcome = reading.outcome
             summary.bytesRead = UInt64(reader.bytesRead)
             summary.error = reader.error?.description
         }
@@ -107,5 +111,64 @@ public enum RuleReplay {
         }
         if outcome.untimed > 0 { outcome.notes.append("\(outcome.untimed) events had no time and were left out") }
         return outcome
+    }
+
+    /// The JSON-lines or logfmt keys the rules reading `input` name, with their kinds: what the
+    /// input's first lines show (`sniffed`), else a number when an aggregate takes it as one
+    /// (its unit from its name, as queries give it), else text.
+    static func keys(of rules: [AlertRule], input: String, sniffed: [String: ApplicationEventDecoder.KeyInfo]) -> [String: FieldKind] {
+        var keys: [String: FieldKind] = [:]
+        func add(_ f: FieldReference, numeric: Bool) {
+            if let known = sniffed[f.name]?.kind { keys[f.name] = known; return }
+            if let unit = ApplicationEventDecoder.unit(ofKey: f.name) { keys[f.name] = .number(unit); return }
+            if numeric { keys[f.name] = .number(.plain) } else if keys[f.name] == nil { keys[f.name] = .text }
+        }
+        for rule in rules where rule.source.accepts(input: input, family: "application") {
+            for f in rule.groupBy { add(f, numeric: false) }
+            guard case .threshold(let aggregate, _, _) = rule.expression else { continue }
+            switch aggregate {
+            case .sum(let f), .average(let f), .minimum(let f), .maximum(let f), .percentile(_, let f): add(f, numeric: true)
+            default: for f in QueryRunner.fields(of: aggregate) { add(f, numeric: false) }
+            }
+        }
+        return keys
+    }
+
+    /// Reads one input through its decoder, as its concrete type (`Families.visit`): each event
+    /// with a time goes to the rules of the input.
+    struct Reading: QueryDecoderVisitor {
+        let reader: LineReader
+        let sniffed: [[UInt8]]
+        let feed: RuleFeed
+        let evaluator: RuleEvaluator
+        var summary: InputSummary
+        var outcome: RuleReplayOutcome
+
+        mutating func visit<D: QueryEventDecoder>(_ decoder: D) {
+            let feed = self.feed, evaluator = self.evaluator
+            var summary = self.summary, outcome = self.outcome
+            func event(_ time: Int64?, _ event: D.Event, _ raw: UnsafeRawBufferPointer) {
+                guard let time else { outcome.untimed += 1; return }
+                outcome.span = outcome.span.map { min($0.lowerBound, time)...max($0.upperBound, time) } ?? time...time
+                if !feed.isEmpty {
+                    feed.add(event, time: time)
+                    outcome.transitions += evaluator.drain()
+                }
+            }
+            func consume(_ bytes: UnsafeRawBufferPointer) {
+                summary.lines += 1
+                guard !bytes.isEmpty else { summary.blank += 1; decoder.blank(); return }
+                switch decoder.feed(bytes, event) {
+                case .matched, .continuation: summary.matched += 1
+                case .limitExceeded: summary.limitExceeded += 1; summary.unmatched += 1
+                case .unmatched: summary.unmatched += 1
+                }
+            }
+            for sample in sniffed { sample.withUnsafeBytes { consume($0) } }
+            while let line = reader.nextLine() { consume(line) }
+            decoder.finish(event)
+            self.summary = summary
+            self.outcome = outcome
+        }
     }
 }

@@ -18,20 +18,17 @@ public protocol WatchObserver: AnyObject {
     func windowClosed(_ window: WindowSummary)
 }
 
-/// The live pipeline of `watch` for access logs: detect the format from the first lines,
+/// The live pipeline of `watch` (access logs; PostgreSQL and application logs feed observers and count events and errors): detect the format from the first lines,
 /// decode each line to an event (fields through slots resolved once), add it to its pane,
 /// close panes on event time and on the wall clock, and hand closed windows to the observers.
 public final class WatchEngine {
     public enum Failure: Error, CustomStringConvertible {
-        case notAccessLog(format: String)
         case unrecognised(sampled: Int)
 
         public var description: String {
             switch self {
-            case .notAccessLog(let format):
-                return "the input reads as \(format): `watch` follows nginx access logs for now (PostgreSQL and application logs: `logsift report`)"
             case .unrecognised(let sampled):
-                return "none of the first \(sampled) lines is an access-log line logsift knows; name the layout with --nginx-format or --log-format"
+                return "none of the first \(sampled) lines is in a format logsift knows (access, PostgreSQL, application); name an access layout with --nginx-format or --log-format"
             }
         }
     }
@@ -46,7 +43,13 @@ public final class WatchEngine {
     let sampleSize: Int
     var firstSampleAtMilliseconds: Int64?
     var decoder: AccessEventDecoder?
+    /// The decoder of a PostgreSQL or application input (its events feed the observers; a pane
+    /// counts them in `requests` and those of level error or above in `serverErrors`).
+    var other: (any QueryEventDecoder)?
+    var levelSlot = -1
     public private(set) var formatName: String?
+    /// The family of the input once its format is known: access, postgres or application.
+    public private(set) var family: LogFormat.Family?
     var statusSlot = -1, latencySlot = -1, pathSlot = -1
     public private(set) var failure: Failure?
 
@@ -73,7 +76,7 @@ public final class WatchEngine {
     public func consume(_ line: UnsafeRawBufferPointer, nowMilliseconds: Int64) {
         linesRead += 1
         guard failure == nil else { return }
-        if decoder == nil {
+        if decoder == nil && other == nil {
             if firstSampleAtMilliseconds == nil { firstSampleAtMilliseconds = nowMilliseconds }
             sample.append(Array(line))
             if sample.filter({ !$0.isEmpty }).count >= sampleSize { choose(nowMilliseconds: nowMilliseconds) }
@@ -84,6 +87,7 @@ public final class WatchEngine {
 
     @inline(__always)
     func process(_ line: UnsafeRawBufferPointer, nowMilliseconds: Int64) {
+        if let other { processOther(other, line, nowMilliseconds: nowMilliseconds); return }
         guard let decoder else { return }
         if line.isEmpty { return }
         let (outcome, decodedTime) = decoder.decode(line)
@@ -112,6 +116,34 @@ public final class WatchEngine {
         }
     }
 
+    /// One line of a PostgreSQL or application input: the events it completes (a multi-line
+    /// entry is emitted when the next one starts) go to the observers and their panes.
+    func processOther<D: QueryEventDecoder>(_ d: D, _ line: UnsafeRawBufferPointer, nowMilliseconds: Int64) {
+        if line.isEmpty { d.blank(); return }
+        switch d.feed(line, { time, event, _ in self.record(event, time: time, nowMilliseconds: nowMilliseconds) }) {
+        case .matched, .continuation: matched += 1
+        case .unmatched, .limitExceeded:
+            unmatched += 1
+            if let i = windows.currentPane(nowMilliseconds: nowMilliseconds) { windows[i].unmatched += 1 }
+        }
+    }
+
+    func record<E: FieldValues>(_ event: E, time decodedTime: Int64?, nowMilliseconds: Int64) {
+        let time = decodedTime ?? windows.newest ?? nowMilliseconds / 1000
+        for observer in observers { observer.event(event, time: time) }
+        guard let i = windows.pane(for: time, nowMilliseconds: nowMilliseconds, emit: emit) else {
+            late += 1
+            if let j = windows.currentPane(nowMilliseconds: nowMilliseconds) { windows[j].late += 1 }
+            return
+        }
+        windows[i].requests += 1
+        if let level = event.level(levelSlot), level >= .error { windows[i].serverErrors += 1 }
+    }
+
+    func finishOther<D: QueryEventDecoder>(_ d: D, nowMilliseconds: Int64) {
+        d.finish { time, event, _ in self.record(event, time: time, nowMilliseconds: nowMilliseconds) }
+    }
+
     /// Chooses the format from the sample and replays it.
     func choose(nowMilliseconds: Int64) {
         let choice = detector.choose(sample)
@@ -119,8 +151,16 @@ public final class WatchEngine {
             failure = .unrecognised(sampled: choice.sampled)
             return
         }
+        family = format.family
         guard case .access(let name, let pattern) = format else {
-            failure = .notAccessLog(format: format.name)
+            let other = Families.queryDecoder(for: format, zone: zone)
+            self.other = other
+            formatName = format.name
+            levelSlot = Self.slot(other.schema, ["severity", "level"])
+            for observer in observers { observer.bind(source: format.family.rawValue, schema: other.schema) }
+            let lines = sample
+            sample = []
+            for line in lines { line.withUnsafeBytes { process($0, nowMilliseconds: nowMilliseconds) } }
             return
         }
         let decoder = AccessEventDecoder(pattern: pattern, zone: zone)
@@ -147,7 +187,7 @@ public final class WatchEngine {
     /// Called when no line came for a while and on each loop turn: chooses the format from a
     /// partial sample that waited long enough, and closes panes on the wall clock.
     public func tick(nowMilliseconds: Int64) {
-        if decoder == nil, failure == nil, let first = firstSampleAtMilliseconds,
+        if decoder == nil, other == nil, failure == nil, let first = firstSampleAtMilliseconds,
            nowMilliseconds - first >= Self.sampleWaitMilliseconds, sample.contains(where: { !$0.isEmpty }) {
             choose(nowMilliseconds: nowMilliseconds)
         }
@@ -156,7 +196,8 @@ public final class WatchEngine {
 
     /// The input ended: choose from what was sampled, close every pane.
     public func finish(nowMilliseconds: Int64) {
-        if decoder == nil, failure == nil, sample.contains(where: { !$0.isEmpty }) { choose(nowMilliseconds: nowMilliseconds) }
+        if decoder == nil, other == nil, failure == nil, sample.contains(where: { !$0.isEmpty }) { choose(nowMilliseconds: nowMilliseconds) }
+        if let other { finishOther(other, nowMilliseconds: nowMilliseconds) }
         windows.closeAll(emit: emit)
     }
 }

@@ -97,7 +97,7 @@ struct RulesTestCommand: ParsableCommand {
         discussion: """
         Exit status: 0; 1 (a rule file has problems, or an input could not be read); 65 (no input had a recognised line); 64 (usage).
 
-        Each rule is evaluated as event time passes each step of its window (window/60, at least 1 s); the table lists every transition at the evaluation where it happened, then the alerts still pending or firing when the logs end. Evaluation stops at the last event read, so absent(…) never fires just because the file ended. This version reads access logs (PostgreSQL and application inputs are named and skipped).
+        Each rule is evaluated as event time passes each step of its window (window/60, at least 1 s); the table lists every transition at the evaluation where it happened, then the alerts still pending or firing when the logs end. Evaluation stops at the last event read, so absent(…) never fires just because the file ended. Access, PostgreSQL and application inputs are each decoded with their family's decoder, and their events go to the rules of their source (e.g. logsift rules test samples/alerts.yml samples/postgresql.log).
 
         Examples:
           logsift rules test samples/alerts.yml samples/access.log*

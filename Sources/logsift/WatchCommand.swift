@@ -12,13 +12,14 @@ import LogsiftEngine
 struct WatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "watch",
-        abstract: "Follow access logs live: rolling windows of requests, 5xx share, latency percentiles and top paths.",
+        abstract: "Follow logs live: rolling windows of requests, 5xx share, latency percentiles and top paths (PostgreSQL and application logs: events, errors, rules).",
         discussion: """
         Reads standard input (`tail -F access.log | logsift watch`) or follows files itself (`--follow`), through rename and copytruncate rotation. Windows are cut on the lines' own times; a stalled input still closes them on the wall clock. When standard output is not a terminal, one JSON object per line is written each time a window closes (every `--every`, default the window width), flushed at once; on a terminal a compact view is redrawn at most once a second. Ctrl-C or SIGTERM closes the open windows, prints them and exits 130 or 143. See docs/watch.md.
 
         Examples:
           tail -F /var/log/nginx/access.log | logsift watch
           tail -F /var/log/nginx/access.log | logsift watch --rules samples/alerts.yml
+          tail -F /var/log/postgresql/postgresql-16-main.log | logsift watch --rules samples/alerts.yml
           logsift watch --follow access.log --rules alerts.yml --alertmanager http://127.0.0.1:9093
           logsift watch --follow access.log --rules alerts.yml --alerts-file alerts.jsonl
           logsift watch --follow access.log --rules alerts.yml --exec /usr/local/bin/page --exec-arg ops
@@ -329,6 +330,18 @@ class WindowSink: WatchObserver {
     func json(_ w: WindowSummary) -> JSONValue {
         let t = w.totals
         func quantile(_ q: Double) -> JSONValue { .optional(t.latency.quantile(q)) }
+        if let family = engine?.family, family != .access {
+            // PostgreSQL and application inputs: events, and those of level error or above.
+            return .object([
+                ("start", .string(TimeText.iso8601(w.start))),
+                ("end", .string(TimeText.iso8601(w.end))),
+                ("source", .string(family.rawValue)),
+                ("events", .number(t.requests)),
+                ("errors", .number(t.serverErrors)),
+                ("unmatched", .number(t.unmatched)),
+                ("late", .number(t.late)),
+            ])
+        }
         var fields: [(String, JSONValue)] = [
             ("start", .string(TimeText.iso8601(w.start))),
             ("end", .string(TimeText.iso8601(w.end))),

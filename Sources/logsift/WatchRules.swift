@@ -16,6 +16,8 @@ final class RuleObserver: WatchObserver {
     let deliver: ([AlertTransition]) -> Void
     /// A rule that cannot read the input (a field its source lacks): said once, on stderr.
     var bindFailure: String?
+    /// Indexes of the rules whose source is the input's.
+    var accepted: Set<Int> = []
 
     init(rules: [AlertRule], deliver: @escaping ([AlertTransition]) -> Void) {
         evaluator = RuleEvaluator(rules: rules)
@@ -24,8 +26,15 @@ final class RuleObserver: WatchObserver {
 
     func bind(source: String, schema: FieldSchema) {
         do {
-            let feed = try evaluator.feed(schema: schema, input: source, family: "access")
+            // `source` is the input's family: access, postgres or application.
+            let feed = try evaluator.feed(schema: schema, input: source, family: source)
             self.feed = feed
+            // Rules of another source read nothing here: their transitions (an `absent` with no
+            // input of its own) are not delivered.
+            accepted = Set(evaluator.rules.indices.filter { evaluator.rules[$0].source.accepts(input: source, family: source) })
+            for rule in evaluator.rules where !rule.source.accepts(input: source, family: source) {
+                Terminal.warn("rule \(rule.name) (source \(rule.source)) reads no input of this watch (\(source))")
+            }
             for (rule, fields) in feed.missingFields {
                 Terminal.warn("rule \(rule): \(source) has no field \(fields.joined(separator: ", ")); it is absent in every event")
             }
@@ -43,7 +52,7 @@ final class RuleObserver: WatchObserver {
     }
 
     func windowClosed(_ window: WindowSummary) {
-        let transitions = evaluator.evaluate(at: window.end)
+        let transitions = evaluator.evaluate(at: window.end).filter { accepted.contains($0.ruleIndex) }
         if !transitions.isEmpty { deliver(transitions) }
     }
 }
