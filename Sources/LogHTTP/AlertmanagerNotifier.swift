@@ -99,6 +99,9 @@ public final class AlertmanagerNotifier: Sendable {
         var inFlight = false
         var retrying: [Alert] = []
         var attempt = 0
+        /// While a failed batch waits for its backoff: nothing is sent before this (a new alert
+        /// arriving meanwhile must not cut the wait short).
+        var retryNotBefore: NIODeadline?
         var statistics = Statistics()
         var stopped = false
     }
@@ -243,6 +246,10 @@ public final class AlertmanagerNotifier: Sendable {
     private func sendNext() {
         let batch: [Alert]? = state.withLockedValue { state in
             guard !state.stopped, !state.inFlight else { return nil }
+            if let notBefore = state.retryNotBefore {
+                guard NIODeadline.now() >= notBefore else { return nil }  // the scheduled retry sends it
+                state.retryNotBefore = nil
+            }
             if state.retrying.isEmpty {
                 var batch: [Alert] = []
                 while batch.count < configuration.maxBatchSize, let alert = state.queue.popFirst() {
@@ -291,7 +298,9 @@ public final class AlertmanagerNotifier: Sendable {
                     state.retrying = []
                     state.attempt = 0
                 } else {
-                    retryAfter = backoff(afterAttempt: state.attempt)
+                    let wait = backoff(afterAttempt: state.attempt)
+                    retryAfter = wait
+                    state.retryNotBefore = NIODeadline.now() + wait
                 }
             }
             state.statistics.queueLength = state.queue.count + state.retrying.count

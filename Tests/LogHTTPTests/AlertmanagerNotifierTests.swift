@@ -148,6 +148,30 @@ final class SilentListener {
         await receiver.server.shutdown()
     }
 
+    /// A new alert fired while a failed batch waits for its backoff does not cut the wait short:
+    /// the second POST comes at least the backoff (here 1 s) after the failed one.
+    @Test func aNewAlertDoesNotCutTheBackoffShort() async throws {
+        let receiver = RecordingReceiver(statuses: [503])
+        try await receiver.start()
+        var configuration = Self.fast(receiver.endpoint)
+        configuration.initialBackoff = .seconds(1)
+        let notifier = AlertmanagerNotifier(configuration)
+        notifier.fire(Self.alert("First"))
+        // Wait for the failed POST, then fire another alert during the backoff.
+        let deadline = Date().addingTimeInterval(30)
+        while receiver.posts.isEmpty, Date() < deadline { try await Task.sleep(nanoseconds: 10_000_000) }
+        notifier.fire(Self.alert("Second"))
+        #expect(await notifier.flush(timeout: .seconds(60)))
+        let posts = receiver.posts
+        #expect(posts.count >= 2)
+        if posts.count >= 2 {
+            #expect(posts[1].at.timeIntervalSince(posts[0].at) >= 1.0, "retry after \(posts[1].at.timeIntervalSince(posts[0].at)) s")
+        }
+        #expect(notifier.statistics.sent == 2)
+        notifier.shutdown()
+        await receiver.server.shutdown()
+    }
+
     /// A 400 is not retried: one POST, the alert counted as rejected.
     @Test func clientErrorsAreNotRetried() async throws {
         let receiver = RecordingReceiver(statuses: [400])

@@ -32,9 +32,10 @@ import Testing
         #expect(problems.contains { $0.hasPrefix("9:33: expected a value") })
     }
 
-    /// A field of a source that decodes none in this version: said at the field in expr
-    /// (`    expr: ` is 10 characters; `sqlstate` is the 7th of the expression: column 17).
-    @Test func postgresFieldsAreNotThereYet() {
+    /// A field the source's schema lacks (here a PostgreSQL schema given empty by `RuleTest`):
+    /// said at the field in expr (`    expr: ` is 10 characters; `sqlstate` is the 7th of the
+    /// expression: column 17).
+    @Test func aFieldTheSourceLacksIsSaidAtItsColumn() {
         let yaml = """
         rules:
           - alert: DB
