@@ -1,4 +1,5 @@
 import Dispatch
+import LogAggregation
 import LogInput
 import LogParsing
 import LogQuery
@@ -10,25 +11,19 @@ import LogQuery
 /// exactly; only tables that evicted groups can differ from one pass (they say `exact: false`).
 /// Used without `--since`/`--until` (a window is served by seeking instead).
 enum ParallelQuery {
+    /// What one worker read: its lines' counts, the events in the window and their span (in a
+    /// query outcome of its own), and its table.
     struct Part {
-        var lines: UInt64 = 0
-        var blank: UInt64 = 0
-        var matched: UInt64 = 0
-        var unmatched: UInt64 = 0
-        var limitExceeded: UInt64 = 0
-        var overlong: UInt64 = 0
-        var bytesRead: UInt64 = 0
-        var inWindow: UInt64 = 0
-        var span: ClosedRange<Int64>?
-        var error: String?
+        var summary: InputSummary
+        var outcome = QueryOutcome()
         var aggregation: GroupedAggregation?
     }
 
     /// Reads `file` in `workers` parts; nil when it cannot be cut (too small, not a regular
     /// file) or a part's filter cannot be bound again (then the caller reads it in one pass).
-    static func run(file: OpenedFile, workers: Int, pattern: CompiledPattern, zone: ZoneRule,
-                    filter: Expression?, plan: AggregationPlan, maxGroups: Int,
-                    maxLineLength: Int) -> [Part]? {
+    static func run(file: OpenedFile, spec: InputSpec, workers: Int, pattern: CompiledPattern, query: Query,
+                    plan: AggregationPlan, configuration: QueryConfiguration) -> [Part]? {
+        let filter = query.filter, zone = configuration.zone, maxGroups = configuration.maxGroups
         let ranges = file.lineAlignedRanges(size: file.size, parts: workers)
         guard ranges.count > 1 else { return nil }
         // Each part's decoder, filter and table, made here and then used by its worker only.
@@ -56,39 +51,23 @@ enum ParallelQuery {
                               aggregation: GroupedAggregation(plan: plan, maxGroups: maxGroups)))
         }
         let parts = works
-        let results = PartResults(count: parts.count)
+        let results = PartResults(count: parts.count, name: spec.displayName)
         DispatchQueue.concurrentPerform(iterations: parts.count) { i in
             let w = parts[i]
-            results.set(i, read(range: w.range, file: file, decoder: w.decoder, filter: w.filter,
-                                aggregation: w.aggregation, maxLineLength: maxLineLength))
+            // The same per-event loop as a one-pass read, over this part's range only.
+            let reader = LineReader(source: FileSource(file: file, range: w.range), maxLineLength: configuration.maxLineLength)
+            let scan = WindowScan(name: spec.displayName, spec: spec, reader: reader, sniffed: [], since: nil, until: nil,
+                                  seek: false, maxLineLength: configuration.maxLineLength, skip: false) { _ in nil }
+            var part = Part(summary: InputSummary(name: spec.displayName, format: ""), aggregation: w.aggregation)
+            var stopped = false
+            QueryRunner.read(w.decoder, scan, query, configuration, w.filter, w.aggregation,
+                             &part.summary, &part.outcome, &stopped) { _, _ in true }
+            part.summary.bytesRead = UInt64(scan.bytesRead)
+            part.summary.overlong = UInt64(scan.overlongLines)
+            part.summary.error = scan.error?.description
+            results.set(i, part)
         }
         return results.parts
-    }
-
-    static func read(range: Range<Int>, file: OpenedFile, decoder: AccessEventDecoder, filter: FilterEvaluator?,
-                     aggregation: GroupedAggregation, maxLineLength: Int) -> Part {
-        var part = Part()
-        let reader = LineReader(source: FileSource(file: file, range: range), maxLineLength: maxLineLength)
-        while let bytes = reader.nextLine() {
-            part.lines += 1
-            guard !bytes.isEmpty else { part.blank += 1; continue }
-            let (outcome, time) = decoder.decode(bytes)
-            switch outcome {
-            case .matched: part.matched += 1
-            case .limitExceeded: part.limitExceeded += 1; part.unmatched += 1; continue
-            default: part.unmatched += 1; continue
-            }
-            if let t = time { part.span = part.span.map { min($0.lowerBound, t)...max($0.upperBound, t) } ?? t...t }
-            part.inWindow += 1
-            let event = AccessEvent(decoder: decoder, line: bytes)
-            if let filter, !filter.matches(event) { continue }
-            aggregation.add(event, time: time)
-        }
-        part.bytesRead = UInt64(reader.bytesRead)
-        part.overlong = UInt64(reader.overlongLines)
-        part.error = reader.error?.description
-        part.aggregation = aggregation
-        return part
     }
 }
 
@@ -96,10 +75,10 @@ enum ParallelQuery {
 final class PartResults: @unchecked Sendable {
     let slots: UnsafeMutablePointer<ParallelQuery.Part>
     let count: Int
-    init(count: Int) {
+    init(count: Int, name: String) {
         self.count = count
         slots = .allocate(capacity: count)
-        slots.initialize(repeating: ParallelQuery.Part(), count: count)
+        slots.initialize(repeating: ParallelQuery.Part(summary: InputSummary(name: name, format: "")), count: count)
     }
     deinit {
         slots.deinitialize(count: count)

@@ -206,20 +206,20 @@ public enum QueryRunner {
             if let plan = plans[index], configuration.workers > 1, configuration.since == nil, configuration.until == nil,
                let access = decoder as? AccessEventDecoder,
                let file = o.spec.openForSplitting(minimumSize: configuration.splitThreshold),
-               let parts = ParallelQuery.run(file: file, workers: configuration.workers, pattern: access.pattern,
-                                             zone: configuration.zone, filter: query.filter, plan: plan,
-                                             maxGroups: configuration.maxGroups, maxLineLength: configuration.maxLineLength) {
+               let parts = ParallelQuery.run(file: file, spec: o.spec, workers: configuration.workers, pattern: access.pattern,
+                                             query: query, plan: plan, configuration: configuration) {
                 for part in parts {
-                    summary.lines += part.lines
-                    summary.blank += part.blank
-                    summary.matched += part.matched
-                    summary.unmatched += part.unmatched
-                    summary.limitExceeded += part.limitExceeded
-                    summary.overlong += part.overlong
-                    summary.bytesRead += part.bytesRead
-                    summary.error = summary.error ?? part.error
-                    outcome.inWindow += part.inWindow
-                    if let s = part.span {
+                    let p = part.summary
+                    summary.lines += p.lines
+                    summary.blank += p.blank
+                    summary.matched += p.matched
+                    summary.unmatched += p.unmatched
+                    summary.limitExceeded += p.limitExceeded
+                    summary.overlong += p.overlong
+                    summary.bytesRead += p.bytesRead
+                    summary.error = summary.error ?? p.error
+                    outcome.inWindow += part.outcome.inWindow
+                    if let s = part.outcome.span {
                         outcome.span = outcome.span.map { min($0.lowerBound, s.lowerBound)...max($0.upperBound, s.upperBound) } ?? s
                     }
                     if let a = part.aggregation {

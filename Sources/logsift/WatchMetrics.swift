@@ -94,24 +94,13 @@ final class MetricsObserver: WatchObserver {
 
 /// Starts the `/metrics` server on `address` (blocking until it listens or fails).
 func startMetricsServer(_ address: ListenAddress, registry: MetricsRegistry) throws -> MetricsServer {
-    final class Outcome: @unchecked Sendable { var result: Result<MetricsServer, Error>? }
-    let outcome = Outcome()
-    let done = DispatchSemaphore(value: 0)
-    Task {
-        do { outcome.result = .success(try await MetricsServer.start(host: address.host, port: address.port, registry: registry)) }
-        catch { outcome.result = .failure(error) }
-        done.signal()
-    }
-    done.wait()
-    return try outcome.result!.get()
+    try blocking { () async -> Result<MetricsServer, Error> in
+        do { return .success(try await MetricsServer.start(host: address.host, port: address.port, registry: registry)) }
+        catch { return .failure(error) }
+    }.get()
 }
 
 /// Stops the server (blocking until it has).
 func stopMetricsServer(_ server: MetricsServer) {
-    let done = DispatchSemaphore(value: 0)
-    Task {
-        await server.shutdown()
-        done.signal()
-    }
-    done.wait()
+    blocking { await server.shutdown() }
 }

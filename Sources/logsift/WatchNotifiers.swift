@@ -290,17 +290,11 @@ final class WebhookForwarder {
 
     /// Waits (at most `seconds`) for what is queued; says on stderr what was not delivered.
     func finish(seconds: Int) {
-        let done = DispatchSemaphore(value: 0)
-        let box = DeliveryResult()
         let notifier = self.notifier
-        Task {
-            box.delivered = await notifier.flush(timeout: .seconds(seconds))
-            done.signal()
-        }
-        done.wait()
+        let delivered = blocking { await notifier.flush(timeout: .seconds(seconds)) }
         let s = notifier.statistics
-        if !box.delivered || s.failedAttempts > 0 || s.droppedAfterRetries > 0 || s.droppedQueueFull > 0 {
-            let dropped = s.droppedAfterRetries + s.droppedQueueFull + s.rejected + (box.delivered ? 0 : s.queueLength)
+        if !delivered || s.failedAttempts > 0 || s.droppedAfterRetries > 0 || s.droppedQueueFull > 0 {
+            let dropped = s.droppedAfterRetries + s.droppedQueueFull + s.rejected + (delivered ? 0 : s.queueLength)
             Terminal.warn("webhook \(notifier.configuration.endpoint): \(s.sent) notifications sent, \(s.failedAttempts) failed attempts, "
                 + "\(dropped) dropped" + (s.lastError.map { " (last error: \(TerminalText.escaped($0)))" } ?? ""))
         }

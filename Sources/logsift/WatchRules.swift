@@ -95,24 +95,14 @@ final class AlertmanagerForwarder {
 
     /// Waits (at most `seconds`) for what is queued to be delivered; says on stderr what was not.
     func finish(seconds: Int) {
-        let done = DispatchSemaphore(value: 0)
-        let box = DeliveryResult()
         let notifier = self.notifier
-        Task {
-            box.delivered = await notifier.flush(timeout: .seconds(seconds))
-            done.signal()
-        }
-        done.wait()
+        let delivered = blocking { await notifier.flush(timeout: .seconds(seconds)) }
         let s = notifier.statistics
-        if !box.delivered || s.droppedAfterRetries > 0 || s.droppedQueueFull > 0 || s.rejected > 0 {
+        if !delivered || s.droppedAfterRetries > 0 || s.droppedQueueFull > 0 || s.rejected > 0 {
             Terminal.warn("alertmanager: \(s.sent) alerts sent, \(s.failedAttempts) failed attempts, "
                 + "\(s.droppedAfterRetries + s.droppedQueueFull + s.rejected) dropped"
                 + (s.lastError.map { " (last error: \(TerminalText.escaped($0)))" } ?? ""))
         }
         notifier.shutdown()
     }
-}
-
-final class DeliveryResult: @unchecked Sendable {
-    var delivered = false
 }
