@@ -24,49 +24,20 @@ public enum ApplicationKeys {
         while i < end, ApplicationLineParser.isSpace(b[i]) { i += 1 }
         guard i < end, b[i] == 0x7b else { return }
         i += 1
-        while i < end {
-            while i < end, b[i] == 0x20 || b[i] == 0x2c || b[i] == 0x09 { i += 1 }
-            guard i < end, b[i] == 0x22 else { return }
-            let keyEnd = ApplicationLineParser.skipString(b, i, end)
-            guard keyEnd - 1 > i else { return }
-            let key = (i + 1)..<(keyEnd - 1)
-            i = keyEnd
-            while i < end, b[i] == 0x20 { i += 1 }
-            guard i < end, b[i] == 0x3a else { return }
-            i += 1
-            while i < end, b[i] == 0x20 { i += 1 }
-            let valueStart = i
-            let valueEnd = ApplicationLineParser.skipValue(b, i, end)
-            i = valueEnd
-            let quoted = valueStart < end && b[valueStart] == 0x22
-            let value = quoted ? (valueStart + 1)..<Swift.max(valueStart + 1, valueEnd - 1) : valueStart..<valueEnd
-            visit(key, value, quoted)
+        while let member = ApplicationLineParser.nextJSONMember(b, &i, end) {
+            visit(member.key, member.value, member.quoted)
         }
     }
 
     static func scanLogfmt(_ b: UnsafeRawBufferPointer, _ body: Int, _ end: Int,
                            _ visit: (Range<Int>, Range<Int>, Bool) -> Void) {
         var i = body
-        while i < end {
-            while i < end, b[i] == 0x20 { i += 1 }
-            guard i < end else { return }
-            let keyStart = i
-            while i < end, b[i] != 0x3d, b[i] != 0x20, b[i] != 0x22 { i += 1 }
-            guard i < end, b[i] == 0x3d, i > keyStart else {
-                // A word that is no pair (a bare message tail): skip it.
-                while i < end, b[i] != 0x20 { i += 1 }
-                continue
-            }
-            let key = keyStart..<i
-            i += 1
-            if i < end, b[i] == 0x22 {
-                let e = ApplicationLineParser.skipString(b, i, end)
-                visit(key, (i + 1)..<Swift.max(i + 1, e - 1), true)
-                i = e
-            } else {
-                let vs = i
-                while i < end, b[i] != 0x20 { i += 1 }
-                visit(key, vs..<i, false)
+        while true {
+            switch ApplicationLineParser.nextLogfmtToken(b, &i, end) {
+            case .pair(let key, let value, let quoted): visit(key, value, quoted)
+            // A word that is no pair (a bare message tail): skip it.
+            case .word: while i < end, b[i] != 0x20 { i += 1 }
+            case .end: return
             }
         }
     }

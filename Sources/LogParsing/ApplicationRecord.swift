@@ -1185,35 +1185,21 @@ public struct ApplicationLineParser: Sendable {
     mutating func scanObject(_ b: UnsafeRawBufferPointer, _ open: Int, _ end: Int, _ r: inout ApplicationRecord,
                              _ sawMessage: inout Bool, depth: Int) {
         var i = open + 1
-        while i < end {
-            while i < end, b[i] == 0x20 || b[i] == 0x2c || b[i] == 0x09 { i += 1 }
-            guard i < end, b[i] == 0x22 else { return }
-            let keyEnd = ApplicationLineParser.skipString(b, i, end)
-            let key = (i + 1)..<(keyEnd - 1)
-            i = keyEnd
-            while i < end, b[i] == 0x20 { i += 1 }
-            guard i < end, b[i] == 0x3a else { return }
-            i += 1
-            while i < end, b[i] == 0x20 { i += 1 }
-            let valueStart = i
-            let valueEnd = ApplicationLineParser.skipValue(b, i, end)
-            i = valueEnd
-            let quoted = valueStart < end && b[valueStart] == 0x22
-            let inner = quoted ? (valueStart + 1)..<Swift.max(valueStart + 1, valueEnd - 1) : valueStart..<valueEnd
-            switch ApplicationLineParser.role(b, key) {
+        while let member = ApplicationLineParser.nextJSONMember(b, &i, end) {
+            switch ApplicationLineParser.role(b, member.key) {
             case .time where r.time == nil && depth == 0:
-                r.time = timeValue(b, inner)
+                r.time = timeValue(b, member.value)
             case .level where r.level == .unknown:
-                r.level = ApplicationLineParser.levelValue(b, inner) ?? .unknown
-            case .message where !sawMessage && depth == 0 && quoted:
-                r.message = inner
+                r.level = ApplicationLineParser.levelValue(b, member.value) ?? .unknown
+            case .message where !sawMessage && depth == 0 && member.quoted:
+                r.message = member.value
                 sawMessage = true
             case .nested:
-                if valueStart < end, b[valueStart] == 0x7b, depth == 0 {
-                    scanObject(b, valueStart, valueEnd, &r, &sawMessage, depth: 1)
-                } else if quoted, !sawMessage, depth == 0 {
+                if member.valueStart < end, b[member.valueStart] == 0x7b, depth == 0 {
+                    scanObject(b, member.valueStart, member.valueEnd, &r, &sawMessage, depth: 1)
+                } else if member.quoted, !sawMessage, depth == 0 {
                     // Docker's json-file driver: {"log":"...","stream":"stderr","time":"..."}
-                    r.message = inner
+                    r.message = member.value
                     sawMessage = true
                 }
             default:
@@ -1230,27 +1216,15 @@ public struct ApplicationLineParser: Sendable {
         var pairs = 0
         var known = false
         var sawMessage = false
-        while i < end {
-            while i < end, b[i] == 0x20 { i += 1 }
-            guard i < end else { break }
-            let keyStart = i
-            while i < end, b[i] != 0x3d, b[i] != 0x20, b[i] != 0x22 { i += 1 }
-            guard i < end, b[i] == 0x3d, i > keyStart else {
+        scan: while true {
+            let key: Range<Int>, value: Range<Int>
+            switch ApplicationLineParser.nextLogfmtToken(b, &i, end) {
+            case .pair(let k, let v, _): (key, value) = (k, v)
+            case .word:
                 // Not a pair: only acceptable once the line has shown itself as logfmt.
-                if pairs >= 2 && known { break }
+                if pairs >= 2 && known { break scan }
                 return false
-            }
-            let key = keyStart..<i
-            i += 1
-            var value: Range<Int>
-            if i < end, b[i] == 0x22 {
-                let e = ApplicationLineParser.skipString(b, i, end)
-                value = (i + 1)..<Swift.max(i + 1, e - 1)
-                i = e
-            } else {
-                let vs = i
-                while i < end, b[i] != 0x20 { i += 1 }
-                value = vs..<i
+            case .end: break scan
             }
             pairs += 1
             switch ApplicationLineParser.role(b, key) {
