@@ -32,6 +32,18 @@ private func exactQuantile(_ values: [Double], _ q: Double) -> Double {
 private let timed: [(TestEvent, Int64?)] = testEvents.enumerated().map { i, e in (e, 1_700_000_000 + Int64(i) * 7) }
 
 @Suite struct GroupedAggregationTests {
+    @Test func numberAggregatesOfATextFieldNameItsColumn() throws {
+        for (text, column) in [("sum(path)", 5), ("count, avg(method) by path", 12), ("p95(path)", 5)] {
+            do {
+                _ = try AggregationPlan.bind(try QueryParser.parse(text), to: testSchema)
+                Issue.record("\(text) bound")
+            } catch {
+                #expect(error.column == column, "\(text): \(error)")
+                #expect(error.message.contains("is text: sum, avg, min, max and percentiles take a number field"), "\(error)")
+            }
+        }
+    }
+
     @Test func countAndPercentileByMethodAgreeWithTruth() throws {
         let (plan, rows) = try run("status >= 500 | count, p95(request_time), sum(bytes), avg(duration_ms), min(status), max(request_time) by method", timed)
         #expect(plan.names == ["count", "p95(request_time)", "sum(bytes)", "avg(duration_ms)", "min(status)", "max(request_time)"])

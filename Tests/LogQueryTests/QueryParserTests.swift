@@ -174,6 +174,30 @@ private func field(_ e: Expression?) -> String? {
         #expect(error("a = 1 | sum(x) | count")?.message == "aggregates go before sort and limit, once")
     }
 
+    /// The remaining messages, each at the column of the token it is about (counted by hand).
+    @Test func everyOtherMessageNamesItsColumn() {
+        let nested = String(repeating: "(", count: 200) + "a = 1" + String(repeating: ")", count: 200)
+        let many = (0..<300).map { "a = \($0)" }.joined(separator: " or ")
+        let cases: [(String, String, Int)] = [
+            ("count | sort count | sort count", "sort goes before limit, once", 22),
+            ("count | limit 5 | limit 6", "limit comes last, once", 19),
+            ("count | limit 5 | sort count", "sort goes before limit, once", 19),
+            ("count, p95(x), count", "the column count is asked for twice", 16),
+            ("top(path, 0)", "top takes how many values to keep, 1 to 10000, e.g. top(path, 10)", 11),
+            ("top(path, 10001)", "top takes how many values to keep, 1 to 10000, e.g. top(path, 10)", 11),
+            ("count | sort 5", "sort takes a column name, e.g. sort count desc", 14),
+            ("path ~ api", "a regex goes in quotes, e.g. path ~ \"^/api/\"", 8),
+            ("request_time > 1.5sec", "unknown unit 'sec' in 1.5sec: durations take ns, us, ms, s, m, h, d; sizes B, KB, MB, GB, KiB, MiB, GiB", 16),
+        ]
+        for (text, message, column) in cases {
+            let e = error(text)
+            #expect(e?.message == message, "\(text)")
+            #expect(e?.column == column, "\(text): \(e?.description ?? "parsed")")
+        }
+        #expect(error(nested)?.message.hasPrefix("the filter nests deeper than") == true)
+        #expect(error(many)?.message.hasPrefix("a query takes at most") == true)
+    }
+
     @Test func misspelledAggregateGetsASuggestion() {
         #expect(error("status >= 500 | conut")?.message == "'conut' is not an aggregate, sort or limit (did you mean count?)")
         #expect(error("avgg(x)")?.message == "'avgg' is not an aggregate, sort or limit (did you mean avg?)")
