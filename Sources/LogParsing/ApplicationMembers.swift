@@ -1,6 +1,6 @@
 /// The one reading of a JSON member and of a logfmt pair, shared by the line parser (which looks
-/// for the time, level and message) and by `ApplicationKeys` (which lists every key for queries),
-/// so the two cannot disagree on where a key or a value starts and ends.
+/// for the time, level and message), the event-start check of JSON lines, and `ApplicationKeys`
+/// (which lists every key for queries), so they cannot disagree on where a key or a value starts and ends.
 extension ApplicationLineParser {
     /// One `"key": value` member of a JSON object, in place.
     struct JSONMember {
@@ -22,7 +22,7 @@ extension ApplicationLineParser {
         while i < end, b[i] == 0x20 || b[i] == 0x2c || b[i] == 0x09 { i += 1 }
         guard i < end, b[i] == 0x22 else { return nil }
         let keyEnd = skipString(b, i, end)
-        guard keyEnd - 1 > i else { return nil }
+        guard keyEnd >= i + 2, b[keyEnd - 1] == 0x22 else { return nil }
         let key = (i + 1)..<(keyEnd - 1)
         i = keyEnd
         while i < end, b[i] == 0x20 { i += 1 }

@@ -449,22 +449,8 @@ public struct ApplicationLineParser: Sendable {
         guard from + 1 < n, b[from] == 0x7b, b[from + 1] == 0x22 else { return false }
         var i = from + 1
         while i < n {
-            while i < n, b[i] == 0x20 || b[i] == 0x2c || b[i] == 0x09 { i += 1 }
-            guard i < n, b[i] == 0x22 else { return false }
-            let keyEnd = skipString(b, i, n)
-            guard keyEnd >= i + 2, b[keyEnd - 1] == 0x22 else { return false }
-            let key = (i + 1)..<(keyEnd - 1)
-            i = keyEnd
-            while i < n, b[i] == 0x20 { i += 1 }
-            guard i < n, b[i] == 0x3a else { return false }
-            i += 1
-            while i < n, b[i] == 0x20 { i += 1 }
-            let valueStart = i
-            i = skipValue(b, i, n)
-            guard i > valueStart else { return false }
-            let quoted = b[valueStart] == 0x22
-            let value = quoted ? (valueStart + 1)..<Swift.max(valueStart + 1, i - 1) : valueStart..<i
-            if isTimeOrLevel(b, key: key, value: value, levelName: levelValue) { return true }
+            guard let member = nextJSONMember(b, &i, n), member.valueEnd > member.valueStart else { return false }
+            if isTimeOrLevel(b, key: member.key, value: member.value, levelName: levelValue) { return true }
         }
         return false
     }
