@@ -20,7 +20,7 @@ struct Logsift: ParsableCommand {
           logsift patterns test '%{IPORHOST:client} %{NUMBER:bytes:int}' '10.0.0.1 512'
         """,
         version: "0.1.0",
-        subcommands: [ReportCommand.self, QueryCommand.self, WatchCommand.self, RulesCommand.self, FieldsCommand.self,
+        subcommands: [ReportCommand.self, MergeCommand.self, QueryCommand.self, WatchCommand.self, RulesCommand.self, FieldsCommand.self,
                       DetectCommand.self, PatternsCommand.self]
     )
 }
