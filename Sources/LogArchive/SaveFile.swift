@@ -80,8 +80,9 @@ public enum SaveFile {
     /// Reads bytes written by `encode`; `path` only names the file in errors.
     public static func decode(_ bytes: [UInt8], path: String) throws(SaveFileError) -> SavedAnalysis {
         func fail(_ problem: String) -> SaveFileError { SaveFileError(path: path, problem: problem) }
+        guard !bytes.isEmpty else { throw fail("empty: not a save file (written by `logsift report --save`)") }
         guard bytes.count >= magic.count, Array(bytes[0..<magic.count]) == magic else {
-            if bytes.count < magic.count, bytes == Array(magic.prefix(bytes.count)), !bytes.isEmpty {
+            if bytes.count < magic.count, bytes == Array(magic.prefix(bytes.count)) {
                 throw fail("truncated: only \(bytes.count) bytes, cut inside the header; save it again")
             }
             throw fail("not a logsift save file (it does not start with the .lsa magic bytes); "

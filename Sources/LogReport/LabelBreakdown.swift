@@ -46,7 +46,7 @@ public struct LabelBreakdown: Sendable {
     /// JSON keys of the columns.
     var keys: [String] {
         columns.enumerated().map { i, c in
-            i == 0 ? "value" : c.replacingOccurrences(of: " ", with: "_")
+            i == 0 ? "value" : (c == "5xx rate" ? "rate_5xx" : c)
         }
     }
 
