@@ -28,10 +28,12 @@ let package = Package(
         .target(name: "LogAggregation", dependencies: ["LogParsing"]),
         .target(name: "LogQuery", dependencies: ["LogParsing", "LogAggregation", "PCRE2"]),
         .target(name: "LogReport", dependencies: ["LogAggregation"]),
+        // Saved aggregates (`report --save`, `merge`): the .lsa file, checksummed with zlib's CRC-32.
+        .target(name: "LogArchive", dependencies: ["LogAggregation", "Zlib"]),
         // Alert rules: rule files (YAML), rolling windows on event time, alert states.
         .target(name: "LogRules", dependencies: ["LogParsing", "LogQuery", "LogAggregation", .product(name: "Yams", package: "Yams")]),
         .target(name: "LogsiftEngine",
-                dependencies: ["LogInput", "LogParsing", "LogAggregation", "LogQuery", "LogReport", "LogRules"]),
+                dependencies: ["LogInput", "LogParsing", "LogAggregation", "LogQuery", "LogReport", "LogRules", "LogArchive"]),
         // Outputs for `watch`: the Prometheus text format (no dependency), and the HTTP parts.
         .target(name: "LogMetrics"),
         .target(name: "LogHTTP", dependencies: [
@@ -62,6 +64,6 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
-        .testTarget(name: "EndToEndTests", dependencies: ["LogsiftEngine", "LogsiftTestSupport", "LogHTTP"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["LogsiftEngine", "LogsiftTestSupport", "LogHTTP", "LogArchive"]),
     ]
 )

@@ -67,6 +67,9 @@ public struct Analysis: Sendable {
     public var samples: [UnmatchedSample]
     /// Whether any input's format carries a request time (latency columns are shown then).
     public var hasLatency: Bool
+    /// Totals per label value (`report --label`, combined by `merge`): a merged report breaks
+    /// its totals down by them when there is more than one.
+    public var labels: [LabelTotals] = []
     public var elapsedSeconds: Double = 0
 
     public init(inputs: [InputSummary], traffic: TrafficAggregate, samples: [UnmatchedSample], hasLatency: Bool) {

@@ -31,7 +31,7 @@ extension SIMD8 where Scalar == UInt64 {
 public struct ApplicationAggregate: Sendable {
     public static let defaultMaxBuckets = 10_000
 
-    public private(set) var series: TimeBuckets<ApplicationLevelCounts>
+    public internal(set) var series: TimeBuckets<ApplicationLevelCounts>
     /// Bucket width in seconds (the requested width, doubled `widenings` times).
     public var bucketSeconds: Int64 { series.width }
     /// How many times the bucket width doubled to stay within the caps.
@@ -40,11 +40,11 @@ public struct ApplicationAggregate: Sendable {
     public var bucketStarts: [Int64] { series.starts }
 
     /// Events per level, all inputs.
-    public private(set) var total = ApplicationLevelCounts()
+    public internal(set) var total = ApplicationLevelCounts()
     /// Events without a readable timestamp: in the totals, in no bucket.
-    public private(set) var untimed: UInt64 = 0
-    public private(set) var firstTime: Int64 = .max
-    public private(set) var lastTime: Int64 = .min
+    public internal(set) var untimed: UInt64 = 0
+    public internal(set) var firstTime: Int64 = .max
+    public internal(set) var lastTime: Int64 = .min
     /// Lines joined to the event before them (stack frames, tracebacks).
     public internal(set) var continuationLines: UInt64 = 0
     /// Events longer than the processor's cap: cut to it, and the bytes left out.
@@ -52,17 +52,17 @@ public struct ApplicationAggregate: Sendable {
     public internal(set) var truncatedBytes: UInt64 = 0
 
     /// Groups of similar WARN, ERROR and FATAL messages.
-    public private(set) var groups: ApplicationErrorGroups
+    public internal(set) var groups: ApplicationErrorGroups
     /// Services (docker-compose prefixes, or named in a message's context: see
     /// `ApplicationRecord.service`): events and ERROR+FATAL events per service.
-    public private(set) var services = KeyedTable<Counter>(capacity: 500)
-    public private(set) var serviceErrors = KeyedTable<Counter>(capacity: 500)
+    public internal(set) var services = KeyedTable<Counter>(capacity: 500)
+    public internal(set) var serviceErrors = KeyedTable<Counter>(capacity: 500)
     /// nginx error log: events per `client:` value and per upstream server (the `upstream:`
     /// value up to its path); Apache httpd error log: events per client.
-    public private(set) var clients = KeyedTable<Counter>(capacity: 1_000)
-    public private(set) var upstreams = KeyedTable<Counter>(capacity: 1_000)
+    public internal(set) var clients = KeyedTable<Counter>(capacity: 1_000)
+    public internal(set) var upstreams = KeyedTable<Counter>(capacity: 1_000)
     /// Formats seen (names), for the report header.
-    public private(set) var formats: [String] = []
+    public internal(set) var formats: [String] = []
 
     public init(bucketSeconds: Int64, maxBuckets: Int = ApplicationAggregate.defaultMaxBuckets,
                 groupCapacity: Int = 2_000, seriesCapacity: Int = 1_000_000) {

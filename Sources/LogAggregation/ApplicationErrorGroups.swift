@@ -114,19 +114,19 @@ public struct ApplicationErrorGroups: Sendable {
 
     public let capacity: Int
     public let similarity: Double
-    public private(set) var groups: [ApplicationErrorGroup] = []
+    public internal(set) var groups: [ApplicationErrorGroup] = []
     /// Exact template -> group index (values).
     var cache: KeyedTable<Counter>
     /// (token count, first two tokens) -> groups.
     var leaves: [UInt64: [Int32]] = [:]
     /// Scratch for `classify`: the token ranges of the template being classified.
     var tokenRanges: [Range<Int>] = []
-    public private(set) var evictedEvents: UInt64 = 0
-    public private(set) var evictedGroups: UInt64 = 0
-    public private(set) var evictionFloor: UInt64 = 0
+    public internal(set) var evictedEvents: UInt64 = 0
+    public internal(set) var evictedGroups: UInt64 = 0
+    public internal(set) var evictionFloor: UInt64 = 0
     /// Per-bucket entries over all groups; the aggregate widens its buckets when this passes
     /// `seriesCapacity`, so the series stay bounded however many groups x buckets occur.
-    public private(set) var seriesEntries = 0
+    public internal(set) var seriesEntries = 0
     public let seriesCapacity: Int
 
     public init(capacity: Int = 2_000, similarity: Double = ApplicationErrorGroups.defaultSimilarity,

@@ -35,13 +35,13 @@ public struct KeyedTable<Value: KeyedValue>: Sendable {
 
     public let capacity: Int
     var arena: [UInt8] = []
-    public private(set) var values: [Value] = []
+    public internal(set) var values: [Value] = []
     var keys: [KeyRef] = []
     /// Slot -> key index + 1 (0 = empty); size a power of two, at most half full.
     var slots: [Int32]
-    public private(set) var evictedKeys: UInt64 = 0
-    public private(set) var evictedWeight: UInt64 = 0
-    public private(set) var evictionFloor: UInt64 = 0
+    public internal(set) var evictedKeys: UInt64 = 0
+    public internal(set) var evictedWeight: UInt64 = 0
+    public internal(set) var evictionFloor: UInt64 = 0
 
     public init(capacity: Int) {
         self.capacity = Swift.max(2, capacity)

@@ -61,8 +61,8 @@ public struct LatencySketch: Sendable, Equatable {
     /// Sum of the values in millionths, an integer so that merging in any order gives the same
     /// mean to the last bit (request times are written with at most 3 or 6 decimals).
     var sumMicros: Int64 = 0
-    public private(set) var min: Double = .infinity
-    public private(set) var max: Double = -.infinity
+    public internal(set) var min: Double = .infinity
+    public internal(set) var max: Double = -.infinity
 
     public init() {}
 

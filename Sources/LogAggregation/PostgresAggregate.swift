@@ -154,8 +154,8 @@ public struct PostgresAggregate: Sendable {
     public internal(set) var untimed: UInt64 = 0
     /// Lines stamped with a zone abbreviation that is ambiguous or unknown (most lines first).
     public internal(set) var doubtfulAbbreviations: [AbbreviationUse] = []
-    public private(set) var firstTime: Int64 = .max
-    public private(set) var lastTime: Int64 = .min
+    public internal(set) var firstTime: Int64 = .max
+    public internal(set) var lastTime: Int64 = .min
     /// Messages per severity, indexed by `PostgresSeverity.rawValue`.
     public internal(set) var severities = [UInt64](repeating: 0, count: 16)
 

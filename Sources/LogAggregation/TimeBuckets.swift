@@ -15,16 +15,16 @@ public protocol BucketValue: Sendable {
 public struct TimeBuckets<Bucket: BucketValue>: Sendable {
     public static var defaultMaxBuckets: Int { 10_000 }
 
-    public private(set) var width: Int64
+    public internal(set) var width: Int64
     public let maxBuckets: Int
     /// Bucket start -> slot in `starts` / `buckets` (slots are in order of creation).
     var slotOfStart: [Int64: Int] = [:]
-    public private(set) var starts: [Int64] = []
-    public private(set) var buckets: [Bucket] = []
+    public internal(set) var starts: [Int64] = []
+    public internal(set) var buckets: [Bucket] = []
     var lastStart: Int64 = .min
     var lastSlot = -1
     /// How many times the width doubled to stay within `maxBuckets`.
-    public private(set) var widenings = 0
+    public internal(set) var widenings = 0
 
     public init(width: Int64, maxBuckets: Int = TimeBuckets.defaultMaxBuckets) {
         self.width = Swift.max(1, width)

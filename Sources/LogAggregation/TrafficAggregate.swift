@@ -70,17 +70,17 @@ public struct BucketStats: BucketValue {
 public struct TrafficAggregate: Sendable {
     public static let defaultMaxBuckets = 10_000
 
-    public private(set) var series: TimeBuckets<BucketStats>
-    public private(set) var total = BucketStats()
+    public internal(set) var series: TimeBuckets<BucketStats>
+    public internal(set) var total = BucketStats()
     /// Requests per exact status code 0...599; anything else is counted at index 0.
-    public private(set) var statusCounts = [UInt64](repeating: 0, count: 600)
-    public private(set) var paths: PathTable
+    public internal(set) var statusCounts = [UInt64](repeating: 0, count: 600)
+    public internal(set) var paths: PathTable
     /// Matched lines whose timestamp could not be read: in the totals, in no bucket.
-    public private(set) var untimed: UInt64 = 0
+    public internal(set) var untimed: UInt64 = 0
     /// Matched lines without a request path (`"-"`, TLS garbage sent to a plain port).
-    public private(set) var pathless: UInt64 = 0
-    public private(set) var firstTime: Int64 = .max
-    public private(set) var lastTime: Int64 = .min
+    public internal(set) var pathless: UInt64 = 0
+    public internal(set) var firstTime: Int64 = .max
+    public internal(set) var lastTime: Int64 = .min
 
     public init(bucketSeconds: Int64 = 60, maxBuckets: Int = TrafficAggregate.defaultMaxBuckets,
                 pathCapacity: Int = 5_000) {

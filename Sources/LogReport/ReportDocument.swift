@@ -83,6 +83,7 @@ public struct ReportDocument: Sendable {
              Cell($0.error ?? "", cut: Self.cutText)]
         }))
         sections.append(inputs)
+        if let labels = LabelBreakdown(analysis) { sections.append(labels.section()) }
         if traffic.total.requests > 0 { sections.append(accessSection(analysis, options)) }
         if let postgres = analysis.postgres, postgres.events > 0 { sections.append(Self.postgresSection(postgres, options)) }
         if let application = analysis.application, application.events > 0 {

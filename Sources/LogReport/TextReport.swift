@@ -26,6 +26,7 @@ public enum TextReport {
         header(analysis, options.zone, into: &out)
         out += "\n"
         summary(ReportSummary(analysis), analysis, options, into: &out)
+        if let labels = LabelBreakdown(analysis) { out += labels.text() }
         let traffic = analysis.traffic
         var sections = 0
         if traffic.total.requests > 0 {

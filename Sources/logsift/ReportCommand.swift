@@ -24,6 +24,7 @@ struct ReportCommand: ParsableCommand {
           logsift report --pg-prefix '%m [%p] %q%u@%d ' postgresql.log
           logsift report --tz Asia/Shanghai postgresql.log
           logsift report --errors app.log*
+          logsift report --save web1-2026-11-30.lsa --label host=web1 access.log*
           docker compose logs --no-color --since 24h | logsift report -
           logsift report --pattern '%{HTTPD_COMBINEDLOG}' access.log
           logsift report --nginx-format '$remote_addr [$time_local] "$request" $status $body_bytes_sent $request_time' access.log
@@ -86,6 +87,12 @@ struct ReportCommand: ParsableCommand {
     @Flag(name: .long, help: "Read inputs in the order given instead of oldest rotated file first.")
     var keepOrder = false
 
+    @Option(name: .long, help: "Also save the aggregates (not the lines) to this file, e.g. web1-2026-11-30.lsa, for `logsift merge` (hosts, days): written atomically, checksummed; the report is still printed (or written with -o).")
+    var save: String?
+
+    @Option(name: .long, help: "A label for every input of this run, stored with --save, e.g. host=web1: a merge of saves with different values breaks its totals down per value.")
+    var label: String?
+
     /// Files at least this big are cut between workers (tests use small values).
     @Option(name: .long, parsing: .unconditional, help: .hidden)
     var splitBytes: Int = 8 << 20
@@ -108,6 +115,10 @@ struct ReportCommand: ParsableCommand {
         }
         if output == "" {
             throw ValidationError("-o/--output is empty: give the file to write the report to, e.g. -o nightly.html")
+        }
+        _ = try labelOption()
+        if save == "" {
+            throw ValidationError("--save is empty: give the file to save the aggregates to, e.g. --save web1-2026-11-30.lsa")
         }
         if pattern == "" {
             throw ValidationError("--pattern is empty: give a grok pattern, e.g. '%{NGINX_ACCESS_COMBINED}'")
@@ -163,29 +174,11 @@ struct ReportCommand: ParsableCommand {
             }
         }
 
-        let analysis = Analyzer.run(configuration)
-        let text: String
-        switch format {
-        case .text:
-            var options = TextReport.Options()
-            options.topPaths = top
-            options.width = output == nil ? Terminal.width() : 100
-            options.postgresSort = sort
-            options.errorsOnly = errors
-            options.zone = DisplayZone(configuration.zone)
-            text = TextReport.render(analysis, options: options)
-        case .json:
-            var options = JSONReport.Options()
-            options.topPaths = top
-            options.postgresSort = sort
-            text = JSONReport.render(analysis, options: options)
-        case .markdown, .html:
-            var options = ReportDocument.Options()
-            options.top = top
-            options.postgresSort = sort
-            options.zone = DisplayZone(configuration.zone)
-            text = format == .markdown ? MarkdownReport.render(analysis, options: options) : HTMLReport.render(analysis, options: options)
-        }
+        var analysis = Analyzer.run(configuration)
+        if let label = try labelOption() { analysis.labels = [LabelTotals(name: label.name, value: label.value, analysis: analysis)] }
+        let text = ReportOutput(format: format, top: top, sort: sort, errorsOnly: errors,
+                                zone: DisplayZone(configuration.zone), toFile: output != nil).render(analysis)
+        if let save { try SaveOutput.write(analysis, zone: tz, sampleLimit: samples, to: save) }
         if let output { try ReportFile.write(text, to: output) } else { try StandardOutput.write(text) }
         for input in analysis.inputs where input.limitExceeded > 0 && input.limitExceeded * 100 >= input.lines {
             Terminal.warn("\(input.name): \(input.limitExceeded) of \(input.lines) lines hit PCRE2's match limit "

@@ -8,19 +8,23 @@ import LogReport
 /// the temporary file is removed, and the run exits 74.
 enum ReportFile {
     static func write(_ text: String, to path: String) throws {
+        try write(bytes: Array(text.utf8), to: path)
+    }
+
+    /// `bytes` written atomically to `path`; `what` names them in the error (`the save file`).
+    static func write(bytes: [UInt8], to path: String, what: String = "the report") throws {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         let temporary = directory + "/." + url.lastPathComponent + ".logsift-\(getpid()).tmp"
-        func fail(_ what: String, _ code: Int32) throws -> Never {
+        func fail(_ step: String, _ code: Int32) throws -> Never {
             unlink(temporary)
-            Terminal.warn("cannot write the report to \(path): \(what): \(String(cString: strerror(code))); "
+            Terminal.warn("cannot write \(what) to \(path): \(step): \(String(cString: strerror(code))); "
                 + "check that the folder exists and is writable and that the disk has room")
             throw ExitCode(ExitStatus.writeFailed)
         }
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { try fail("creating \(temporary)", errno) }
-        var text = text
-        var failure: Int32? = text.withUTF8 { bytes in
+        var failure: Int32? = bytes.withUnsafeBufferPointer { bytes in
             var offset = 0
             while offset < bytes.count {
                 let n = Foundation.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
