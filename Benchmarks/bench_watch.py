@@ -39,6 +39,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
+sys.dont_write_bytecode = True  # no __pycache__ in Benchmarks/
 import bench  # noqa: E402  (build_logsift, ensure_data, build_floors, access_regex, measure, median)
 
 log = bench.log

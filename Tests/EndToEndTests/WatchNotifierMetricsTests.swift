@@ -111,7 +111,7 @@ import Testing
         // The dead webhook is there too, under its own label.
         #expect(Self.metric(waiting, "logsift_notifications_sent_total", "notifier=\"webhook\"") == 0)
 
-        FileManager.default.createFile(atPath: go, contents: nil)
+        _ = FileManager.default.createFile(atPath: go, contents: nil)
         let body = try await Self.scrape(port: port) {
             (Self.metric($0, "logsift_notifications_sent_total", exec) ?? 0) + (Self.metric($0, "logsift_notifications_failed_total", exec) ?? 0) == 6
         }

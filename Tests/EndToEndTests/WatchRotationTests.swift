@@ -114,7 +114,7 @@ import Testing
         let dir = try Harness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let log = dir.appendingPathComponent("access.log").path
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         let script = dir.appendingPathComponent("writer.py")
         try Self.writer.write(to: script, atomically: true, encoding: .utf8)
 
@@ -126,7 +126,7 @@ import Testing
         let output = Pipe()
         watch.standardOutput = output
         let errURL = dir.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         watch.standardError = try FileHandle(forWritingTo: errURL)
         // Read standard output as it comes (a full pipe would stop the watch).
         let box = WatchCommandTests.LineBox()
