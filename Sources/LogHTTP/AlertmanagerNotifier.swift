@@ -326,20 +326,14 @@ extension AlertmanagerNotifier.Statistics {
     /// The notifier's counters as logsift's `logsift_notifications_*` families (docs/metrics.md),
     /// labelled `notifier="<name>"`.
     public func metricFamilies(notifier: String) -> [MetricFamily] {
-        let label = MetricLabel("notifier", notifier)
-        return [
-            .counter(LogsiftMetrics.notificationsSent, help: LogsiftMetrics.notificationsSentHelp,
-                     [.init(labels: [label], value: Double(sent))]),
-            .counter(LogsiftMetrics.notificationsFailed, help: LogsiftMetrics.notificationsFailedHelp,
-                     [.init(labels: [label], value: Double(failedAttempts))]),
-            .counter(LogsiftMetrics.notificationsDropped, help: LogsiftMetrics.notificationsDroppedHelp, [
-                .init(labels: [label, MetricLabel("reason", "queue_full")], value: Double(droppedQueueFull)),
-                .init(labels: [label, MetricLabel("reason", "retries_exhausted")], value: Double(droppedAfterRetries)),
-                .init(labels: [label, MetricLabel("reason", "rejected")], value: Double(rejected)),
-            ]),
-            .gauge(LogsiftMetrics.notificationQueueLength, help: LogsiftMetrics.notificationQueueLengthHelp,
-                   [.init(labels: [label], value: Double(queueLength))]),
-        ]
+        LogsiftMetrics.notifierFamilies([counts(notifier: notifier)])
+    }
+
+    /// The counters under the `notifier` label `notifier`.
+    public func counts(notifier: String) -> NotifierCounts {
+        NotifierCounts(notifier: notifier, sent: sent, failed: failedAttempts, dropped: [
+            .init("queue_full", droppedQueueFull), .init("retries_exhausted", droppedAfterRetries), .init("rejected", rejected),
+        ], queueLength: queueLength)
     }
 }
 

@@ -182,20 +182,37 @@ public final class FileFollower {
         }
         var progressed = false
         for _ in 0..<max(1, maxReads) {
+            // A long drain of a file that a copytruncate cuts and refills meanwhile must not go
+            // on reading the new bytes at the old offset, nor take their head for the one it
+            // read: the head is hashed before the bytes it covers are read, and the file is
+            // looked at again before each further read (one fstat and a 64-byte pread per read
+            // of `readSize`); a cut is left to the next drain, which reads the copy first.
+            if progressed, cutSinceLastLook(file) { break }
+            noteHead(file)
             let n = lines.append({ file.read(at: offset, into: $0) }, deliver)
             if n < 0 { readErrors += 1; break }
             if n == 0 { break }
             offset += n
             progressed = true
         }
-        if headLength < Self.headWanted, offset > headLength {
-            let length = min(offset, Self.headWanted)
-            if let h = hashOfHead(file, length) { headHash = h; headLength = length }
-        }
         return progressed
     }
 
     func flushPending(_ deliver: (UnsafeRawBufferPointer) -> Void) { lines.flush(deliver) }
+
+    /// While fewer than `headWanted` first bytes are known: hashes what the file holds of them
+    /// now, just before reading on (the bytes past `offset` in it are the ones read next).
+    func noteHead(_ file: FollowedFile) {
+        guard headLength < Self.headWanted, let size = file.size(), size > headLength else { return }
+        let length = min(size, Self.headWanted)
+        if let h = hashOfHead(file, length) { headHash = h; headLength = length }
+    }
+
+    /// The file is now shorter than our offset, or its first bytes changed.
+    func cutSinceLastLook(_ file: FollowedFile) -> Bool {
+        guard let size = file.size() else { return false }
+        return size < offset || (headLength > 0 && hashOfHead(file, headLength) != headHash)
+    }
 }
 
 extension FileFollower: LineFeed {

@@ -245,6 +245,8 @@ struct WatchCommand: ParsableCommand {
             let observer = MetricsObserver(source: follow.first ?? "<stdin>")
             observer.rules = ruleObserver
             observer.forwarder = forwarder
+            observer.webhook = webhookForwarder
+            observer.exec = execNotifier
             do { server = try startMetricsServer(address, registry: observer.registry) } catch {
                 Terminal.warn("--listen \(TerminalText.escaped(listen)): cannot serve there: \(error)")
                 throw ExitCode(ExitStatus.inputFailed)

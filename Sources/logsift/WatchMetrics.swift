@@ -17,6 +17,8 @@ final class MetricsObserver: WatchObserver {
     weak var engine: WatchEngine?
     var rules: RuleObserver?
     var forwarder: AlertmanagerForwarder?
+    var webhook: WebhookForwarder?
+    var exec: ExecNotifier?
     /// Requests per status class 1xx…5xx (index 1…5) and other (0), since the start.
     var classes = [UInt64](repeating: 0, count: 6)
     var statusSlot = -1
@@ -85,10 +87,29 @@ final class MetricsObserver: WatchObserver {
             }
             families.append(.gauge(LogsiftMetrics.alerts, help: LogsiftMetrics.alertsHelp, points))
         }
-        if let forwarder {
-            families += forwarder.notifier.statistics.metricFamilies(notifier: "alertmanager")
-        }
+        families += LogsiftMetrics.notifierFamilies(notifierCounts)
         registry.set(families)
+    }
+}
+
+extension MetricsObserver {
+    /// Each configured notifier's counts, under the `notifier` label.
+    var notifierCounts: [NotifierCounts] {
+        var counts: [NotifierCounts] = []
+        if let forwarder { counts.append(forwarder.notifier.statistics.counts(notifier: "alertmanager")) }
+        if let webhook { counts.append(webhook.notifier.statistics.counts(notifier: "webhook")) }
+        if let exec { counts.append(exec.statistics.counts) }
+        return counts
+    }
+}
+
+extension ExecNotifier.Statistics {
+    /// `notifier="exec"`: a run that exited 0 is sent; one that failed, could not start or was
+    /// killed at its timeout is a failed attempt (there are no retries); the only drop is a
+    /// full queue (what still waits at exit is dropped too, after the last scrape).
+    var counts: NotifierCounts {
+        NotifierCounts(notifier: "exec", sent: succeeded, failed: failed + timedOut,
+                       dropped: [.init("queue_full", dropped)], queueLength: queueLength)
     }
 }
 

@@ -73,6 +73,8 @@ final class ExecNotifier: @unchecked Sendable {
         var failed = 0
         var timedOut = 0
         var dropped = 0
+        /// Transitions waiting for a free run slot.
+        var queueLength = 0
         var lastError: String?
     }
 
@@ -97,7 +99,13 @@ final class ExecNotifier: @unchecked Sendable {
         signal(SIGPIPE, SIG_IGN)
     }
 
-    var statistics: Statistics { lock.withLock { stats } }
+    var statistics: Statistics {
+        lock.withLock {
+            var s = stats
+            s.queueLength = queue.count - queueHead
+            return s
+        }
+    }
 
     func submit(_ transitions: [AlertTransition]) {
         for t in transitions {

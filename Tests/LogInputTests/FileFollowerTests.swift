@@ -120,6 +120,30 @@ import Testing
         #expect(follower.truncations == 1)
     }
 
+    /// The writer cuts and refills the file while the follower is in the middle of one poll's
+    /// reads (here: while it hands out the second line, reads 16 bytes at a time): the rest of
+    /// the old content comes from the copy, then the new file from its start; nothing is read
+    /// at the old offset of the new bytes.
+    @Test func log_truncation_duringALongDrainIsSeenBeforeTheNextRead() {
+        let fs = FakeFollowFileSystem()
+        fs.create("/a.log")
+        let follower = FileFollower(path: "/a.log", fileSystem: fs, startAtEnd: false, readSize: 16)
+        let old = (1...10).map { String(format: "line-%02d", $0) }
+        let new = (1...20).map { String(format: "NEW-%02d", $0) }
+        fs.append("/a.log", old.map { $0 + "\n" }.joined())
+        var seen: [String] = []
+        while follower.poll({ line in
+            seen.append(String(decoding: line, as: UTF8.self))
+            if seen.count == 2 {
+                fs.copyTruncate("/a.log", copy: "/a.log.1")
+                fs.append("/a.log", new.map { $0 + "\n" }.joined())  // longer than the old content
+            }
+        }) {}
+        #expect(seen == old + new)
+        #expect(follower.truncations == 1)
+        #expect(follower.recoveredFromCopies == 1)
+    }
+
     @Test func deletedAndRecreated() {
         let fs = FakeFollowFileSystem()
         fs.create("/a.log")
