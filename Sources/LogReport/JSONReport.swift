@@ -9,6 +9,8 @@ public enum JSONReport {
     public struct Options: Sendable {
         public var topPaths = 20
         public var postgresSort: PostgresReport.SortKey = .total
+        /// With `--baseline`: written as the `baseline` member.
+        public var comparison: ReportComparison?
         public init() {}
     }
 
@@ -93,7 +95,7 @@ public enum JSONReport {
             totalMembers.append(("latency", latency(total.latency)))
             if total.upstream.count > 0 { totalMembers.append(("upstream_latency", latency(total.upstream))) }
         }
-        return .object([
+        var members: [(String, JSONValue)] = [
             ("schema", .string(schema)),
             ("inputs", .array(inputs)),
             ("time_range", range.map { .object([("first", .string(TimeText.iso8601($0.first))),
@@ -107,6 +109,8 @@ public enum JSONReport {
             ("top_paths", .object(topPaths)),
             ("postgres", analysis.postgres.map { PostgresReport.json($0, top: options.topPaths, sort: options.postgresSort) } ?? .null),
             ("application", analysis.application.map { ApplicationReport.json($0, top: options.topPaths) } ?? .null),
-        ])
+        ]
+        if let comparison = options.comparison { members.append(("baseline", comparison.json())) }
+        return .object(members)
     }
 }
