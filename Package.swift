@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "LogQuery", dependencies: ["LogParsing", "LogAggregation", "PCRE2"]),
         .target(name: "LogReport", dependencies: ["LogAggregation"]),
         // Saved aggregates (`report --save`, `merge`): the .lsa file, checksummed with zlib's CRC-32.
-        .target(name: "LogArchive", dependencies: ["LogAggregation", "Zlib"]),
+        .target(name: "LogArchive", dependencies: ["LogParsing", "LogAggregation", "Zlib"]),
         // Alert rules: rule files (YAML), rolling windows on event time, alert states.
         .target(name: "LogRules", dependencies: ["LogParsing", "LogQuery", "LogAggregation", .product(name: "Yams", package: "Yams")]),
         .target(name: "LogsiftEngine",

@@ -65,8 +65,8 @@ public struct ApplicationAggregate: Sendable {
     public internal(set) var formats: [String] = []
 
     public init(bucketSeconds: Int64, maxBuckets: Int = ApplicationAggregate.defaultMaxBuckets,
-                groupCapacity: Int = 2_000, seriesCapacity: Int = 1_000_000) {
-        self.series = TimeBuckets(width: bucketSeconds, maxBuckets: maxBuckets)
+                groupCapacity: Int = 2_000, seriesCapacity: Int = 1_000_000, calendar: BucketCalendar = .utc) {
+        self.series = TimeBuckets(width: bucketSeconds, maxBuckets: maxBuckets, calendar: calendar)
         self.groups = ApplicationErrorGroups(capacity: groupCapacity, seriesCapacity: seriesCapacity)
     }
 
@@ -89,7 +89,7 @@ public struct ApplicationAggregate: Sendable {
             if t > lastTime { lastTime = t }
             let width = series.width
             let slot = series.slot(for: t)
-            if series.width != width { groups.regroup(to: series.width) }
+            if series.width != width { groups.regroup(to: series.width, calendar: series.calendar) }
             series[slot][Int(level.rawValue)] &+= 1
             bucketStart = series.starts[slot]
         } else {
@@ -138,12 +138,12 @@ public struct ApplicationAggregate: Sendable {
     /// Doubles the bucket width (the error groups' series follow).
     mutating func widen() {
         series.widen()
-        groups.regroup(to: series.width)
+        groups.regroup(to: series.width, calendar: series.calendar)
     }
 
     mutating func regroup(to width: Int64) {
         series.regroup(to: width)
-        groups.regroup(to: width)
+        groups.regroup(to: width, calendar: series.calendar)
     }
 
     /// Adds an aggregate of other lines. Widths must be multiples of one another (the same
@@ -154,7 +154,7 @@ public struct ApplicationAggregate: Sendable {
         if bucketSeconds > other.bucketSeconds { other.regroup(to: bucketSeconds) }
         let width = series.width
         series.merge(other.series)
-        if series.width != width { groups.regroup(to: series.width); other.groups.regroup(to: series.width) }
+        if series.width != width { groups.regroup(to: series.width, calendar: series.calendar); other.groups.regroup(to: series.width, calendar: series.calendar) }
         total &+= other.total
         untimed += other.untimed
         firstTime = Swift.min(firstTime, other.firstTime)

@@ -80,11 +80,11 @@ public struct ApplicationErrorGroup: Sendable {
         return true
     }
 
-    mutating func regroup(to width: Int64) {
+    mutating func regroup(to width: Int64, calendar: BucketCalendar) {
         var starts: [Int64] = []
         var counts: [UInt64] = []
         for (s, c) in zip(bucketStarts, bucketCounts) {
-            let coarse = floorDivide(s, width) * width
+            let coarse = calendar.start(of: s, width: width)
             if starts.last == coarse { counts[counts.count - 1] += c } else { starts.append(coarse); counts.append(c) }
         }
         bucketStarts = starts
@@ -302,8 +302,8 @@ public struct ApplicationErrorGroups: Sendable {
         cache.removeAll()
     }
 
-    mutating func regroup(to width: Int64) {
-        for i in groups.indices { groups[i].regroup(to: width) }
+    mutating func regroup(to width: Int64, calendar: BucketCalendar = .utc) {
+        for i in groups.indices { groups[i].regroup(to: width, calendar: calendar) }
         recountSeries()
     }
 

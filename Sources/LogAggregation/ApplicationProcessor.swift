@@ -37,7 +37,7 @@ public final class ApplicationProcessor: LineProcessor {
     public var eventSink: (any ApplicationEventSink)?
 
     public init(bucketSeconds: Int64, zone: ZoneRule, maxEventBytes: Int = 64 * 1024) {
-        self.aggregate = ApplicationAggregate(bucketSeconds: bucketSeconds)
+        self.aggregate = ApplicationAggregate(bucketSeconds: bucketSeconds, calendar: BucketCalendar(zone: zone))
         self.maxEventBytes = Swift.max(256, maxEventBytes)
         self.parser = ApplicationLineParser(format: .text, zone: zone)
         self.buffer = .allocate(byteCount: self.maxEventBytes, alignment: 16)

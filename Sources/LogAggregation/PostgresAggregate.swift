@@ -219,8 +219,8 @@ public struct PostgresAggregate: Sendable {
         self.init(bucketSeconds: bucketSeconds, maxBuckets: PostgresAggregate.defaultMaxBuckets)
     }
 
-    public init(bucketSeconds: Int64, maxBuckets: Int) {
-        series = TimeBuckets(width: bucketSeconds, maxBuckets: maxBuckets)
+    public init(bucketSeconds: Int64, maxBuckets: Int, calendar: BucketCalendar = .utc) {
+        series = TimeBuckets(width: bucketSeconds, maxBuckets: maxBuckets, calendar: calendar)
     }
 
     /// Counts are exact: no keyed table evicted anything.

@@ -80,7 +80,8 @@ public final class PostgresProcessor: LineProcessor {
     let openWaits: UnsafeMutableBufferPointer<OpenWait>
 
     public init(format: PostgresFormat, bucketSeconds: Int64, zone: ZoneRule, maxEventBytes: Int = 64 * 1024) {
-        self.aggregate = PostgresAggregate(bucketSeconds: bucketSeconds)
+        self.aggregate = PostgresAggregate(bucketSeconds: bucketSeconds, maxBuckets: PostgresAggregate.defaultMaxBuckets,
+                                           calendar: BucketCalendar(zone: zone))
         self.format = format
         self.zone = zone
         self.maxEventBytes = Swift.max(1024, maxEventBytes)

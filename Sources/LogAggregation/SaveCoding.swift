@@ -94,6 +94,9 @@ public struct SaveDecoder: Sendable {
     public let end: Int
     /// Added to `position` in error messages (a field's decoder reports file offsets).
     let base: Int
+    /// Where the saved bucket series start: day buckets at the local midnights of the run's
+    /// `--tz` (set from the save's run field before the analysis is read).
+    public var calendar: BucketCalendar = .utc
 
     public init(_ bytes: [UInt8], base: Int = 0) {
         self.storage = bytes

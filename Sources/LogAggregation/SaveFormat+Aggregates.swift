@@ -99,7 +99,7 @@ extension TimeBuckets: SaveCodable where Bucket: SaveCodable {
         let width = try d.int()
         let maxBuckets = try d.int(upTo: Int(Int32.max))
         guard width >= 1, maxBuckets >= 2 else { throw d.error("a bucket series has width \(width) or cap \(maxBuckets)") }
-        self.init(width: width, maxBuckets: maxBuckets)
+        self.init(width: width, maxBuckets: maxBuckets, calendar: d.calendar)
         widenings = try d.int(upTo: 64)
         let n = try d.count(minimumSize: 2)
         // `maxBuckets + 2`: at the widest width a series may pass its cap by two (see `widestWidth`).
@@ -109,7 +109,7 @@ extension TimeBuckets: SaveCodable where Bucket: SaveCodable {
         for slot in 0..<n {
             let start = try d.int()
             guard start == self.start(of: start), slotOfStart[start] == nil else {
-                throw d.error("bucket start \(start) is repeated or not a multiple of the width \(width)")
+                throw d.error("bucket start \(start) is repeated or not where a bucket of width \(width) starts")
             }
             slotOfStart[start] = slot
             starts.append(start)

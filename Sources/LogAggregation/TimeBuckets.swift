@@ -7,7 +7,7 @@ public protocol BucketValue: Sendable {
 /// Event-time buckets of one width, at most `maxBuckets` of them.
 ///
 /// A bucket starts at a multiple of `width` seconds since the epoch (floored, also for times
-/// before 1970). Past `maxBuckets` buckets the width doubles and neighbours merge, so memory
+/// before 1970), or, for whole days, at local midnight in the zone of `calendar`. Past `maxBuckets` buckets the width doubles and neighbours merge, so memory
 /// stays bounded on long inputs; `widenings` counts how often. Two series of disjoint events
 /// merge into what one pass gives: widths are always the first width doubled, so the narrower
 /// series is regrouped to the wider one first. Looking up the bucket of consecutive events in
@@ -25,10 +25,18 @@ public struct TimeBuckets<Bucket: BucketValue>: Sendable {
     var lastSlot = -1
     /// How many times the width doubled to stay within `maxBuckets`.
     public internal(set) var widenings = 0
+    /// Where buckets start (local midnights for day widths with a zone).
+    public internal(set) var calendar: BucketCalendar
+    /// `calendar.isLocalDays(width)`, kept with the width: buckets of unequal length.
+    var localDays = false
+    /// The end of the bucket at `lastSlot` when `localDays`.
+    var lastEnd: Int64 = .min
 
-    public init(width: Int64, maxBuckets: Int = TimeBuckets.defaultMaxBuckets) {
+    public init(width: Int64, maxBuckets: Int = TimeBuckets.defaultMaxBuckets, calendar: BucketCalendar = .utc) {
         self.width = Swift.max(1, width)
         self.maxBuckets = Swift.max(2, maxBuckets)
+        self.calendar = calendar
+        self.localDays = calendar.isLocalDays(self.width)
     }
 
     /// The start of the bucket holding `time` at the current width. Less than one width above
@@ -36,12 +44,13 @@ public struct TimeBuckets<Bucket: BucketValue>: Sendable {
     /// such times; the series stays consistent, it does not trap).
     @inline(__always)
     public func start(of time: Int64) -> Int64 {
-        floorDivide(time, width) &* width
+        localDays ? calendar.start(of: time, width: width) : floorDivide(time, width) &* width
     }
 
     /// The slot of the bucket holding `time`, created if new (which may widen the series).
     @inline(__always)
     public mutating func slot(for time: Int64) -> Int {
+        if localDays { return localDaySlot(for: time) }
         let start = start(of: time)
         // `lastSlot < 0`: nothing cached yet (`lastStart`'s `.min` is also a valid start).
         return start == lastStart && lastSlot >= 0 ? lastSlot : slot(start: start)
@@ -50,6 +59,15 @@ public struct TimeBuckets<Bucket: BucketValue>: Sendable {
     /// The widest width: past it the width cannot double, and as `Int64` then holds at most
     /// four bucket starts, the series may exceed `maxBuckets` by up to two.
     static var widestWidth: Int64 { Int64.max / 2 }
+
+    /// `slot(for:)` for buckets of local days: the cached bucket covers [lastStart, lastEnd).
+    @inline(never)
+    mutating func localDaySlot(for time: Int64) -> Int {
+        if lastSlot >= 0 && time >= lastStart && time < lastEnd { return lastSlot }
+        let slot = slot(start: start(of: time))
+        lastEnd = calendar.next(after: lastStart, width: width)
+        return slot
+    }
 
     @inline(never)
     mutating func slot(start: Int64) -> Int {
@@ -85,9 +103,10 @@ public struct TimeBuckets<Bucket: BucketValue>: Sendable {
     public mutating func regroup(to newWidth: Int64) {
         var merged: [Int64: Bucket] = [:]
         for (start, bucket) in zip(starts, buckets) {
-            merged[floorDivide(start, newWidth) &* newWidth, default: Bucket()].merge(bucket)
+            merged[calendar.start(of: start, width: newWidth), default: Bucket()].merge(bucket)
         }
         width = newWidth
+        localDays = calendar.isLocalDays(newWidth)
         starts = merged.keys.sorted()
         buckets = starts.map { merged[$0]! }
         slotOfStart = Dictionary(uniqueKeysWithValues: starts.enumerated().map { ($1, $0) })
@@ -98,6 +117,10 @@ public struct TimeBuckets<Bucket: BucketValue>: Sendable {
     /// Adds a series of other events; the result takes the wider width of the two.
     public mutating func merge(_ other: TimeBuckets<Bucket>) {
         var other = other
+        if starts.isEmpty && calendar.zone == nil && other.calendar.zone != nil {
+            calendar = other.calendar
+            localDays = calendar.isLocalDays(width)
+        }
         if other.width > width { regroup(to: other.width) }
         if width > other.width { other.regroup(to: width) }
         for (start, bucket) in zip(other.starts, other.buckets) {
@@ -123,7 +146,8 @@ public struct TimeBuckets<Bucket: BucketValue>: Sendable {
         var gaps: [(after: Int, empty: Int)] = []
         for i in 1..<present.count {
             let (span, overflow) = present[i].start.subtractingReportingOverflow(present[i - 1].start)
-            let empty = overflow ? Int64.max : span / width - 1
+            // Local days last 23 to 25 hours: the nearest whole number of widths.
+            let empty = overflow ? Int64.max : (localDays ? (span + width / 2) / width : span / width) - 1
             if empty > 0 { gaps.append((i - 1, empty > Int64(maxBuckets) ? Int.max : Int(empty))) }
         }
         var budget = maxBuckets - present.count
@@ -138,10 +162,10 @@ public struct TimeBuckets<Bucket: BucketValue>: Sendable {
         for (i, item) in present.enumerated() {
             out.append(item)
             guard filled.contains(i) else { continue }
-            var start = item.start + width
+            var start = calendar.next(after: item.start, width: width)
             while start < present[i + 1].start {
                 out.append((start, Bucket()))
-                start += width
+                start = calendar.next(after: start, width: width)
             }
         }
         return out

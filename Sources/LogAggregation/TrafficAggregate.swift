@@ -83,8 +83,8 @@ public struct TrafficAggregate: Sendable {
     public internal(set) var lastTime: Int64 = .min
 
     public init(bucketSeconds: Int64 = 60, maxBuckets: Int = TrafficAggregate.defaultMaxBuckets,
-                pathCapacity: Int = 5_000) {
-        series = TimeBuckets(width: bucketSeconds, maxBuckets: maxBuckets)
+                pathCapacity: Int = 5_000, calendar: BucketCalendar = .utc) {
+        series = TimeBuckets(width: bucketSeconds, maxBuckets: maxBuckets, calendar: calendar)
         paths = PathTable(capacity: pathCapacity)
     }
 

@@ -21,6 +21,7 @@ import Glibc
 import Darwin
 #endif
 import LogAggregation
+import LogParsing
 import Zlib
 
 /// One saved run: the analysis and what is needed to merge and show it as its report did.
@@ -123,6 +124,7 @@ public enum SaveFile {
             let (zone, sampleLimit) = try d.field(1, "run") { (d: inout SaveDecoder) throws(SaveDecodingError) in
                 (try d.string(), try d.int(upTo: 1_000_000))
             }
+            d.calendar = BucketCalendar(zone: ZoneRule.parse(zone) ?? .utc)
             let analysis = try d.field(2, "analysis") { (d: inout SaveDecoder) throws(SaveDecodingError) in try Analysis(decoding: &d) }
             guard d.isAtEnd else { throw d.error("\(d.remaining) bytes after the last field") }
             return SavedAnalysis(analysis: analysis, zone: zone, sampleLimit: sampleLimit)

@@ -205,7 +205,7 @@ public final class FileSource: ByteSource {
                 : Glibc.read(fd, buffer.baseAddress, want)
             // The file ends before its planned end: it was truncated since it was opened.
             if n == 0 && positioned { throw .changedDuringRun(path: path) }
-            if n >= 0 { offset += n; return n }
+            if n >= 0 { offset += n; InputProgress.add(n); return n }
             if errno == EINTR { continue }
             throw .readFailed(path: path, reason: systemError())
         }

@@ -87,6 +87,19 @@ public struct ZoneRule: Sendable {
         }
     }
 
+    /// Seconds east of UTC in force at instant `t`.
+    public func offset(atUTC t: Int64) -> Int64 {
+        switch kind {
+        case .fixed(let offset): return Int64(offset)
+        case .named(let info): return Int64(info.offset(atUTC: t))
+        case .local:
+            var time = time_t(t)
+            var parts = tm()
+            guard localtime_r(&time, &parts) != nil else { return 0 }
+            return Int64(parts.tm_gmtoff)
+        }
+    }
+
     /// `utc(fromNaive:)`, or nil when the result leaves `ByteParsing.epochRange`.
     @inline(__always)
     public mutating func epoch(fromNaive naive: Int64) -> Int64? {

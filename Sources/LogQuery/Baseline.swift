@@ -1,3 +1,4 @@
+import LogAggregation
 import LogParsing
 
 /// `--baseline`: the same aggregates over a calm window next to the incident's, per group.
@@ -7,7 +8,7 @@ import LogParsing
 /// incident value, baseline value and change. It knows nothing of files or output formats.
 public enum BaselineComparison {
     /// Whether a group is in both windows, only in the incident (`new`) or only in the baseline.
-    public enum Presence: String, Sendable { case both = "", new, gone }
+    public typealias Presence = Change.Presence
 
     public struct Cell: Sendable, Equatable {
         public var incident: GroupRow.Value
@@ -62,9 +63,10 @@ public enum BaselineComparison {
         for i in rows.indices {
             for c in rows[i].cells.indices {
                 let cell = rows[i].cells[c]
-                if case .number(let a) = cell.incident, case .number(let b) = cell.baseline {
-                    rows[i].cells[c].change = a - b
-                    rows[i].cells[c].relative = b == 0 ? nil : (a - b) / abs(b)
+                if case .number(let a) = cell.incident, case .number(let b) = cell.baseline,
+                   let d = Change.difference(a, b) {
+                    rows[i].cells[c].change = d.change
+                    rows[i].cells[c].relative = d.relative
                 }
             }
         }
@@ -79,8 +81,7 @@ public enum BaselineComparison {
         if byTimeOnly { return rows.sorted { ($0.bucket ?? .min) < ($1.bucket ?? .min) } }
         func size(_ r: Row) -> Double {
             guard let first = r.cells.first else { return 0 }
-            if let change = first.change { return abs(change) }
-            return r.presence == .both ? -1 : .infinity
+            return Change.orderSize(first.change, r.presence)
         }
         return rows.sorted { a, b in
             let x = size(a), y = size(b)

@@ -109,6 +109,11 @@ public enum HTMLReport {
                 note: "Runs of \(TimeText.width(analysis.traffic.bucketSeconds)) buckets of \(s.incidentFloor)+ requests over the runbook thresholds"
                     + (s.incidents.count > ReportSummary.incidentsShown ? "; \(s.incidents.count - ReportSummary.incidentsShown) more not shown." : ".")))
         }
+        if !s.changes.isEmpty {
+            out += "<h3>Biggest changes since baseline</h3>\n<ul id=\"summary-changes\">\n"
+            for change in s.changes { out += "<li>\(escaped(change))</li>\n" }
+            out += "</ul>\n"
+        }
         if !s.errorGroups.isEmpty {
             out += table(ReportDocument.Table(
                 id: "summary-errors", title: "Largest error groups", columns: ["count", "source", "level", "message"], left: [1, 2, 3],

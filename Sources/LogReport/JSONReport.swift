@@ -9,6 +9,8 @@ public enum JSONReport {
     public struct Options: Sendable {
         public var topPaths = 20
         public var postgresSort: PostgresReport.SortKey = .total
+        /// With `--baseline`: written as the `baseline` member.
+        public var comparison: ReportComparison?
         public init() {}
     }
 
@@ -109,6 +111,7 @@ public enum JSONReport {
             ("application", analysis.application.map { ApplicationReport.json($0, top: options.topPaths) } ?? .null),
         ]
         if let labels = LabelBreakdown(analysis) { members.append(("labels", labels.json())) }
+        if let comparison = options.comparison { members.append(("baseline", comparison.json())) }
         return .object(members)
     }
 }

@@ -65,6 +65,10 @@ public enum MarkdownReport {
                 out += escaped("And \(s.incidents.count - ReportSummary.incidentsShown) more.") + "\n\n"
             }
         }
+        if !s.changes.isEmpty {
+            out += "\n### Biggest changes since baseline\n\n"
+            for change in s.changes { out += "- " + escaped(cut(change, ReportDocument.cutText + 40)) + "\n" }
+        }
         if !s.errorGroups.isEmpty {
             out += "\n### Largest error groups\n\n"
             let rows = s.errorGroups.map { g in

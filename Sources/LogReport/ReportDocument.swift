@@ -46,6 +46,8 @@ public struct ReportDocument: Sendable {
         public var postgresSort: PostgresReport.SortKey = .total
         /// Buckets beyond this many are listed as the worst ones (all of them are charted).
         public var maxBucketRows = 30
+        /// With `--baseline`: the comparison, shown in the summary and as the first section.
+        public var comparison: ReportComparison?
         public init() {}
     }
 
@@ -96,6 +98,10 @@ public struct ReportDocument: Sendable {
                 [Cell($0.input, cut: Self.cutPath), Self.number(UInt64($0.line)), Cell($0.text, cut: Self.cutText)]
             }))
             sections.append(section)
+        }
+        if let comparison = options.comparison {
+            summary.changes = comparison.highlights
+            sections.insert(comparison.section(zone), at: 0)
         }
     }
 

@@ -94,6 +94,8 @@ public struct ReportSummary: Sendable {
     public var incidentFloor: UInt64 = 0
     public var errorGroups: [ErrorGroup] = []
     public var slowStatements: [Statement] = []
+    /// With `--baseline`: the biggest changes (`ReportComparison.highlights`), else empty.
+    public var changes: [String] = []
 
     /// How many error groups and statements the summary names.
     public static let notableCount = 3

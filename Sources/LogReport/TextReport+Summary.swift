@@ -41,6 +41,10 @@ extension TextReport {
                 }
             }
         }
+        if !s.changes.isEmpty {
+            out += "  Biggest changes since baseline\n"
+            for change in s.changes { out += "    " + cut(change, max(20, options.width - 4)) + "\n" }
+        }
         if !s.errorGroups.isEmpty {
             out += "  Largest error groups\n"
             for g in s.errorGroups {
@@ -54,6 +58,23 @@ extension TextReport {
                 let head = "    mean \(duration(q.mean)), max \(duration(q.max)), \(count(q.calls)) calls  "
                 out += head + cut(q.query, max(20, options.width - head.count)) + "\n"
             }
+        }
+    }
+}
+
+extension TextReport {
+    /// The "Changes since baseline" section (`ReportComparison.section`) as text tables.
+    static func changes(_ section: ReportDocument.Section, into out: inout String) {
+        out += "\n\(section.title)\n"
+        for line in section.lines { out += "  \(TerminalText.escaped(line))\n" }
+        for table in section.tables {
+            out += "\n"
+            if !table.title.isEmpty { out += "\(table.title)\n" }
+            if let note = table.note { out += "  \(note)\n" }
+            guard !table.rows.isEmpty else { continue }
+            out += TextTable.render(table.columns, table.rows.map { row in
+                row.map { c in c.cut.map { TextReport.cut(c.text, $0) } ?? c.text }
+            }, leftColumns: table.left)
         }
     }
 }

@@ -16,6 +16,8 @@ public enum TextReport {
         public var errorsOnly = false
         /// The zone times are shown in (`--tz`); UTC unless set.
         public var zone: DisplayZone = .utc
+        /// With `--baseline`: the comparison, shown in the summary and after it.
+        public var comparison: ReportComparison?
         public init() {}
     }
 
@@ -25,8 +27,11 @@ public enum TextReport {
         var out = ""
         header(analysis, options.zone, into: &out)
         out += "\n"
-        summary(ReportSummary(analysis), analysis, options, into: &out)
+        var summary = ReportSummary(analysis)
+        summary.changes = options.comparison?.highlights ?? []
+        self.summary(summary, analysis, options, into: &out)
         if let labels = LabelBreakdown(analysis) { out += labels.text() }
+        if let comparison = options.comparison { changes(comparison.section(options.zone), into: &out) }
         let traffic = analysis.traffic
         var sections = 0
         if traffic.total.requests > 0 {

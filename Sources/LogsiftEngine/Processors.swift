@@ -6,7 +6,7 @@ import LogParsing
 extension AnalysisConfiguration {
     func makeAccessProcessor() -> AccessProcessor {
         AccessProcessor(aggregate: TrafficAggregate(bucketSeconds: bucketSeconds, maxBuckets: maxBuckets,
-                                                    pathCapacity: pathCapacity),
+                                                    pathCapacity: pathCapacity, calendar: BucketCalendar(zone: zone)),
                         zone: zone)
     }
 

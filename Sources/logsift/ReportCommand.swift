@@ -25,9 +25,16 @@ struct ReportCommand: ParsableCommand {
           logsift report --tz Asia/Shanghai postgresql.log
           logsift report --errors app.log*
           logsift report --save web1-2026-11-30.lsa --label host=web1 access.log*
+          logsift report access.log --baseline access.log.1           # what changed since yesterday
+          logsift report access.log --baseline web1-2026-11-29.lsa
+          logsift report access.log --baseline a.log.1 --baseline a.log.2.gz --format html -o diff.html
           docker compose logs --no-color --since 24h | logsift report -
           logsift report --pattern '%{HTTPD_COMBINEDLOG}' access.log
           logsift report --nginx-format '$remote_addr [$time_local] "$request" $status $body_bytes_sent $request_time' access.log
+
+        `--baseline FILE` (repeatable) reads a second set of logs with the same options and adds "Changes since baseline": volume, error rates and p95, paths whose p95 or 5xx rate moved, error groups new or grown, PostgreSQL statements new or slower.
+
+        On a terminal, a run longer than a second shows a progress line on stderr (bytes read, share done, MB/s, time left); `--no-progress` turns it off. It is never shown when stderr is not a terminal.
 
         Ctrl-C (SIGINT) or SIGTERM stops reading and prints the report of what was read, e.g. for `tail -f access.log | logsift report -`; the exit status is then 130 or 143.
 
@@ -93,6 +100,12 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .long, help: "A label for every input of this run, stored with --save, e.g. host=web1: a merge of saves with different values breaks its totals down per value.")
     var label: String?
 
+    @Option(name: .long, help: ArgumentHelp("A log file to compare with (repeat for several: --baseline a.log.1 --baseline a.log.2.gz); read with the same options as the inputs.", valueName: "file"))
+    var baseline: [String] = []
+
+    @Flag(name: .long, help: "Do not show the progress line on stderr (it is only shown on a terminal).")
+    var noProgress = false
+
     /// Files at least this big are cut between workers (tests use small values).
     @Option(name: .long, parsing: .unconditional, help: .hidden)
     var splitBytes: Int = 8 << 20
@@ -123,6 +136,7 @@ struct ReportCommand: ParsableCommand {
         if pattern == "" {
             throw ValidationError("--pattern is empty: give a grok pattern, e.g. '%{NGINX_ACCESS_COMBINED}'")
         }
+        try Self.checkBaseline(baseline)
         // Every --patterns directory must be readable even when no --pattern uses it.
         _ = try library.load()
         if [nginxFormat != nil, pattern != nil, logFormat != nil, pgPrefix != nil].filter({ $0 }).count > 1 {
@@ -174,10 +188,15 @@ struct ReportCommand: ParsableCommand {
             }
         }
 
+        let progress = ProgressLine.start(paths + baseline.filter { !$0.hasSuffix(".lsa") }, enabled: !noProgress)
         var analysis = Analyzer.run(configuration)
+        let baselineAnalysis = try Self.baselineAnalysis(baseline, configuration)
+        progress?.stop()
         if let label = try labelOption() { analysis.labels = [LabelTotals(name: label.name, value: label.value, analysis: analysis)] }
+        let comparison = baselineAnalysis.map { ReportComparison(current: analysis, baseline: $0, top: top) }
         let text = ReportOutput(format: format, top: top, sort: sort, errorsOnly: errors,
-                                zone: DisplayZone(configuration.zone), toFile: output != nil).render(analysis)
+                                zone: DisplayZone(configuration.zone), toFile: output != nil,
+                                comparison: comparison).render(analysis)
         if let save { try SaveOutput.write(analysis, zone: tz, sampleLimit: samples, to: save) }
         if let output { try ReportFile.write(text, to: output) } else { try StandardOutput.write(text) }
         for input in analysis.inputs where input.limitExceeded > 0 && input.limitExceeded * 100 >= input.lines {
@@ -186,7 +205,7 @@ struct ReportCommand: ParsableCommand {
                 + "quantifiers such as (a+)+ and .*.* with possessive or atomic forms")
         }
         if let signal = Interruption.signal { throw ExitCode(128 + signal) }
-        try ExitStatus.check(analysis.inputs)
+        try ExitStatus.check(analysis.inputs + (baselineAnalysis?.inputs ?? []))
     }
 }
 

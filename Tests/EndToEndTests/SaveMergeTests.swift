@@ -92,6 +92,32 @@ import Testing
     }
 
     /// A merged save merges again to the same report; a save of one file renders as its report.
+    /// Day buckets start at local midnight of `--tz` (23- and 25-hour days): saved with that
+    /// zone, read back at the same starts, merged as one report over both logs.
+    @Test func localDayBucketsSurviveASave() throws {
+        let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = dir.appendingPathComponent("a.log"), b = dir.appendingPathComponent("b.log")
+        // Requests around midnight Berlin time before and after the change to summer time.
+        let line = { (t: String) in #"10.0.0.1 - - [\#(t)] "GET /a HTTP/1.1" 200 5 "-" "curl/8" 0.010"# }
+        try [line("28/Mar/2026:22:30:00 +0000"), line("28/Mar/2026:23:30:00 +0000")].joined(separator: "\n").appending("\n")
+            .write(to: a, atomically: true, encoding: .utf8)
+        try [line("29/Mar/2026:21:30:00 +0000"), line("29/Mar/2026:22:30:00 +0000")].joined(separator: "\n").appending("\n")
+            .write(to: b, atomically: true, encoding: .utf8)
+        let options = ["--tz", "Europe/Berlin", "--bucket", "1d"]
+        for (input, save) in [(a, "a.lsa"), (b, "b.lsa")] {
+            let r = try Harness.run(["report", "--format", "json", input.path, "--save", dir.appendingPathComponent(save).path] + options)
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        let truth = try Harness.run(["report", "--keep-order", "--format", "json", a.path, b.path] + options)
+        let merged = try Harness.run(["merge", "--format", "json", dir.appendingPathComponent("a.lsa").path, dir.appendingPathComponent("b.lsa").path])
+        #expect(merged.status == 0, "\(merged.stderr)")
+        #expect(merged.stdout == truth.stdout)
+        // Berlin days: 28 Mar from 27 Mar 23:00Z (one request), 29 Mar (23 hours) from 28 Mar
+        // 23:00Z (two), 30 Mar from 29 Mar 22:00Z (one).
+        #expect(merged.text.contains("2026-03-28T23:00:00Z") && merged.text.contains("2026-03-29T22:00:00Z"), "\(merged.text.prefix(600))")
+    }
+
     @Test func mergedSaveMergesAgain() throws {
         let dir = try Harness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
