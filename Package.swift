@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "LogReportTests", dependencies: ["LogReport"]),
         .testTarget(name: "LogQueryTests", dependencies: ["LogQuery", "LogsiftTestSupport"]),
         .testTarget(name: "LogRulesTests", dependencies: ["LogRules", "LogQuery"]),
-        .testTarget(name: "LogsiftEngineTests", dependencies: ["LogsiftEngine"]),
+        .testTarget(name: "LogsiftEngineTests", dependencies: ["LogsiftEngine", "LogsiftTestSupport"]),
         .testTarget(name: "LogMetricsTests", dependencies: ["LogMetrics", "LogsiftTestSupport"]),
         .testTarget(name: "LogHTTPTests", dependencies: [
             "LogHTTP", "LogMetrics", "LogsiftTestSupport",

@@ -43,8 +43,13 @@ public struct KeyedTable<Value: KeyedValue>: Sendable {
     public internal(set) var evictedWeight: UInt64 = 0
     public internal(set) var evictionFloor: UInt64 = 0
 
-    public init(capacity: Int) {
+    /// Bytes of keys kept at most: past them the least-seen half is evicted, as past `capacity`
+    /// keys (so long keys cannot grow the arena without bound).
+    public let maxKeyBytes: Int
+
+    public init(capacity: Int, maxKeyBytes: Int = Int.max) {
         self.capacity = Swift.max(2, capacity)
+        self.maxKeyBytes = maxKeyBytes
         slots = [Int32](repeating: 0, count: 64)
     }
 
@@ -115,10 +120,20 @@ public struct KeyedTable<Value: KeyedValue>: Sendable {
 
     @inline(never)
     mutating func insert(_ key: UnsafeRawBufferPointer, hash h: UInt64, slot: Int) -> Int {
-        if values.count >= capacity {
+        if values.count >= capacity || (values.count > 1 && arena.count + key.count > maxKeyBytes) {
             evictLeastSeenHalf()
-            return index(key)
+            // The evicted half freed at least one key and half the bytes; a key past the byte
+            // bound by itself is still kept (one key, whatever its length: the line's cap).
+            let mask = slots.count - 1
+            var free = Int(truncatingIfNeeded: h) & mask
+            while slots[free] != 0 { free = (free + 1) & mask }
+            return append(key, hash: h, slot: free)
         }
+        return append(key, hash: h, slot: slot)
+    }
+
+    @inline(__always)
+    mutating func append(_ key: UnsafeRawBufferPointer, hash h: UInt64, slot: Int) -> Int {
         let start = arena.count
         arena.append(contentsOf: key)
         values.append(Value())
@@ -140,9 +155,11 @@ public struct KeyedTable<Value: KeyedValue>: Sendable {
 
     mutating func evictLeastSeenHalf() {
         let order = values.indices.sorted { values[$0].weight > values[$1].weight }
-        let keep = order.prefix(capacity / 2)
+        // Half of the keys there are (the table is full by count, or by key bytes).
+        let keepCount = Swift.min(capacity / 2, values.count / 2)
+        let keep = order.prefix(keepCount)
         var roundFloor: UInt64 = 0
-        for i in order.dropFirst(capacity / 2) {
+        for i in order.dropFirst(keepCount) {
             evictedWeight &+= values[i].weight
             evictedKeys += 1
             roundFloor = Swift.max(roundFloor, values[i].weight)

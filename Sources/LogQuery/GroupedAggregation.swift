@@ -100,15 +100,19 @@ public struct GroupState: KeyedValue {
     public init() {}
     public var weight: UInt64 { events }
 
-    mutating func prepare(_ columns: Int, tops topCapacities: [Int?]) {
+    /// Makes the arrays the plan's columns use (indexed by column; the others stay empty and
+    /// cost no allocation): a `count by a, b` group holds one small array, not seven.
+    mutating func prepare(_ kinds: ColumnKinds, _ columns: Int, tops topCapacities: [Int?]) {
         counts = [UInt64](repeating: 0, count: columns)
-        sums = [ExactSum](repeating: ExactSum(), count: columns)
-        seen = [UInt64](repeating: 0, count: columns)
-        minimums = [Double](repeating: .infinity, count: columns)
-        maximums = [Double](repeating: -.infinity, count: columns)
-        sketches = [LatencySketch](repeating: LatencySketch(), count: columns)
-        distinct = [DistinctCounter](repeating: DistinctCounter(), count: columns)
-        tops = topCapacities.map { $0.map { KeyedTable<Counter>(capacity: $0) } }
+        if kinds.sums { sums = [ExactSum](repeating: ExactSum(), count: columns) }
+        if kinds.seen { seen = [UInt64](repeating: 0, count: columns) }
+        if kinds.extremes {
+            minimums = [Double](repeating: .infinity, count: columns)
+            maximums = [Double](repeating: -.infinity, count: columns)
+        }
+        if kinds.sketches { sketches = [LatencySketch](repeating: LatencySketch(), count: columns) }
+        if kinds.distinct { distinct = [DistinctCounter](repeating: DistinctCounter(), count: columns) }
+        if kinds.tops { tops = topCapacities.map { $0.map { KeyedTable<Counter>(capacity: $0) } } }
     }
 
     public mutating func merge(_ other: GroupState) {
@@ -117,13 +121,33 @@ public struct GroupState: KeyedValue {
         events &+= other.events
         for i in counts.indices {
             counts[i] &+= other.counts[i]
-            sums[i].merge(other.sums[i])
-            seen[i] &+= other.seen[i]
-            minimums[i] = Swift.min(minimums[i], other.minimums[i])
-            maximums[i] = Swift.max(maximums[i], other.maximums[i])
-            sketches[i].merge(other.sketches[i])
-            distinct[i].merge(other.distinct[i])
-            if let theirs = other.tops[i] { tops[i]?.merge(theirs) }
+            if !sums.isEmpty { sums[i].merge(other.sums[i]) }
+            if !seen.isEmpty { seen[i] &+= other.seen[i] }
+            if !minimums.isEmpty {
+                minimums[i] = Swift.min(minimums[i], other.minimums[i])
+                maximums[i] = Swift.max(maximums[i], other.maximums[i])
+            }
+            if !sketches.isEmpty { sketches[i].merge(other.sketches[i]) }
+            if !distinct.isEmpty { distinct[i].merge(other.distinct[i]) }
+            if !tops.isEmpty, let theirs = other.tops[i] { tops[i]?.merge(theirs) }
+        }
+    }
+}
+
+/// Which of `GroupState`'s arrays a plan's columns use.
+struct ColumnKinds: Sendable {
+    var sums = false, seen = false, extremes = false, sketches = false, distinct = false, tops = false
+
+    init(_ columns: [AggregationPlan.Column]) {
+        for column in columns {
+            switch column {
+            case .count, .countIf, .rate: break
+            case .sum, .average: sums = true; seen = true
+            case .minimum, .maximum: extremes = true; seen = true
+            case .percentile: sketches = true
+            case .distinct: distinct = true
+            case .top: tops = true
+            }
         }
     }
 }
@@ -134,12 +158,33 @@ public final class GroupedAggregation {
     public private(set) var groups: KeyedTable<GroupState>
     let evaluators: [FilterEvaluator?]
     let topCapacities: [Int?]
+    let kinds: ColumnKinds
     var key: [UInt8] = []
 
-    /// At most `maxGroups` groups are kept; past that the least-seen half is evicted and counted.
-    public init(plan: AggregationPlan, maxGroups: Int = 100_000) {
+    /// Groups kept by default (`--max-groups`).
+    public static let defaultMaxGroups = 100_000
+    /// Bytes of group keys (the key fields' text) kept at most: 100,000 groups of 160-byte
+    /// keys. Long keys (whole URLs with query strings, user agents) fill it before the group
+    /// count does.
+    public static let maxKeyBytes = 16 << 20
+
+    /// How many groups a table of `plan` keeps: `maxGroups`, a fifth of it when a column
+    /// keeps a latency sketch per group (about 1–2 KiB), a tenth when it keeps a distinct
+    /// counter or a top table (up to 4 KiB) — the shares `RuleEvaluator` uses — so that the
+    /// default keeps a query's peak memory under 100 MB whatever the number of keys.
+    public static func groupCapacity(_ plan: AggregationPlan, maxGroups: Int) -> Int {
+        let kinds = ColumnKinds(plan.columns)
+        let share = kinds.distinct || kinds.tops ? 10 : kinds.sketches ? 5 : 1
+        return Swift.max(2, maxGroups / share)
+    }
+
+    /// At most `groupCapacity(plan, maxGroups)` groups are kept (and `maxKeyBytes` of keys);
+    /// past that the least-seen half is evicted and counted (`evictedGroups`, `evictedEvents`).
+    public init(plan: AggregationPlan, maxGroups: Int = GroupedAggregation.defaultMaxGroups) {
         self.plan = plan
-        groups = KeyedTable<GroupState>(capacity: maxGroups)
+        kinds = ColumnKinds(plan.columns)
+        groups = KeyedTable<GroupState>(capacity: GroupedAggregation.groupCapacity(plan, maxGroups: maxGroups),
+                                        maxKeyBytes: GroupedAggregation.maxKeyBytes)
         evaluators = plan.columns.map { column in
             switch column {
             case .countIf(let b), .rate(let b): return FilterEvaluator(b)
@@ -171,7 +216,7 @@ public final class GroupedAggregation {
     }
 
     func accumulate<E: FieldValues>(_ event: E, into state: inout GroupState) {
-        if state.counts.isEmpty { state.prepare(plan.columns.count, tops: topCapacities) }
+        if state.counts.isEmpty { state.prepare(kinds, plan.columns.count, tops: topCapacities) }
         state.events &+= 1
         for (i, column) in plan.columns.enumerated() {
             switch column {
@@ -200,6 +245,11 @@ public final class GroupedAggregation {
     public func merge(_ other: GroupedAggregation) {
         groups.merge(other.groups)
     }
+
+    /// Groups evicted to keep the table bounded (0: every count is exact).
+    public var evictedGroups: UInt64 { groups.evictedKeys }
+    /// Events the evicted groups had counted when they were evicted.
+    public var evictedEvents: UInt64 { groups.evictedWeight }
 }
 
 /// One output row: the key values as text (time keys as epoch seconds) and one value per column.

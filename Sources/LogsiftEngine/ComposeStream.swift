@@ -21,6 +21,9 @@ final class ComposeStream: LineProcessor {
         let stripPrefix: Bool
         let formatName: String
         let service: String
+        /// The family whose processor this is, which says which section it fills.
+        let family: LogFormat.Family
+        let hasLatency: Bool
     }
 
     let configuration: AnalysisConfiguration
@@ -101,22 +104,8 @@ final class ComposeStream: LineProcessor {
         guard routes.count < ComposeStream.maxServices else { return nil }
         let name = String(decoding: key, as: UTF8.self)
         let format = ComposeStream.format(of: sampleByService[name] ?? [Array(line[body...])], detector).format
-        let route: Route
-        switch format {
-        case .access(let formatName, let pattern):
-            let processor = configuration.makeAccessProcessor()
-            processor.begin(name: formatName, pattern: pattern)
-            hasLatency = hasLatency || processor.hasLatency
-            route = Route(processor: processor, stripPrefix: true, formatName: formatName, service: name)
-        case .postgres(let postgresFormat):
-            let processor = configuration.makePostgresProcessor(postgresFormat)
-            processor.begin(format: postgresFormat)
-            route = Route(processor: processor, stripPrefix: true, formatName: format.name, service: name)
-        case .application(let applicationFormat):
-            let processor = configuration.makeApplicationProcessor()
-            processor.begin(format: applicationFormat)
-            route = Route(processor: processor, stripPrefix: false, formatName: format.name, service: name)
-        }
+        let route = Families.entry(for: format).composeRoute(format, configuration: configuration, service: name)
+        hasLatency = hasLatency || route.hasLatency
         routes.append(route)
         let slot = index.index(key)
         index[slot].tag = Int32(routes.count - 1)
@@ -134,7 +123,7 @@ final class ComposeStream: LineProcessor {
         lastRoute = nil
         guard let service, let r = route(for: service, in: line, body: body) else {
             let processor = overflow ?? {
-                let made = configuration.makeApplicationProcessor()
+                let made = ApplicationFamily.makeProcessor(configuration)
                 made.begin(format: .text)
                 return made
             }()
@@ -159,14 +148,9 @@ final class ComposeStream: LineProcessor {
     func sections() -> Sections {
         var sections = Sections()
         for route in routes {
-            switch route.processor {
-            case let access as AccessProcessor: sections.merge(Sections(traffic: access.aggregate))
-            case let postgres as PostgresProcessor: sections.merge(Sections(postgres: postgres.aggregate))
-            case let application as ApplicationProcessor: sections.merge(Sections(application: application.aggregate))
-            default: break
-            }
+            sections.merge(Families.entry(route.family).section(of: route.processor))
         }
-        if let overflow { sections.merge(Sections(application: overflow.aggregate)) }
+        if let overflow { sections.merge(ApplicationFamily.section(of: overflow)) }
         return sections
     }
 }

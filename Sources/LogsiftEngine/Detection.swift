@@ -92,6 +92,6 @@ extension Analyzer {
 extension FormatDetector {
     /// Formats of the self-detecting families that can also be named outright.
     static func namedFamilyFormats() -> [LogFormat] {
-        [.postgres(.csvlog), .postgres(.jsonlog)] + ApplicationFormat.allCases.map { .application($0) }
+        Families.all.flatMap { $0.namedFormats }
     }
 }

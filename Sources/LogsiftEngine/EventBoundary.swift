@@ -13,45 +13,15 @@ import LogParsing
 /// statement; inputs that log such bare durations (`log_duration` with `log_statement`) are
 /// not cut at all, since a statement may wait any number of lines for its duration. csvlog and
 /// syslog-wrapped PostgreSQL are not cut (a quoted field or a syslog continuation may hold
-/// what looks like a record start).
+/// what looks like a record start). Each family's rule is in its file under `Families/`.
 final class EventBoundary {
-    enum Rule {
-        case everyLine
-        case application(ApplicationLineParser)
-        case postgresStderr(PostgresStderrParser)
-        case postgresJSON
-    }
-
-    var rule: Rule
-    var zone: ZoneRule
-    var record = ApplicationRecord()
-    var header = PostgresHeader()
+    /// Which lines start an event, as the input's family says (`LogFamily.eventStart`).
+    var rule: any EventStartRule
 
     /// nil when files in `format` are not cut.
     init?(format: LogFormat, zone: ZoneRule, sample: [[UInt8]]) {
-        self.zone = zone
-        switch format {
-        case .access:
-            rule = .everyLine
-        case .application(let format):
-            rule = .application(ApplicationLineParser(format: format, zone: zone))
-        case .postgres(.stderr(let prefix)):
-            guard let pattern = try? PostgresPrefixPattern(prefix: prefix) else { return nil }
-            rule = .postgresStderr(PostgresStderrParser(pattern: pattern))
-        case .postgres(.jsonlog):
-            rule = .postgresJSON
-        case .postgres:
-            return nil
-        }
-        if case .postgresStderr = rule {
-            for line in sample where line.withUnsafeBytes({ isBareDuration($0) }) { return nil }
-        }
-        if case .postgresJSON = rule {
-            // A JSON record's message is not located here; any duration record keeps the file whole.
-            for line in sample where line.withUnsafeBytes({ EventBoundary.contains($0, 0..<$0.count, "duration: ") }) {
-                return nil
-            }
-        }
+        guard let rule = Families.entry(for: format).eventStart(for: format, zone: zone, sample: sample) else { return nil }
+        self.rule = rule
     }
 
     static func contains(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ needle: StaticString) -> Bool {
@@ -66,42 +36,8 @@ final class EventBoundary {
         return false
     }
 
-    /// A `duration: N ms` line with nothing after it: the duration of an earlier statement.
-    func isBareDuration(_ line: UnsafeRawBufferPointer) -> Bool {
-        guard case .postgresStderr(let parser) = rule,
-              parser.parse(line, zone: &zone, into: &header) == .matched else { return false }
-        return EventBoundary.isBareDuration(line, header.message)
-    }
-
-    /// `duration: 12.345 ms` and only blanks after it.
-    static func isBareDuration(_ bytes: UnsafeRawBufferPointer, _ message: Range<Int>) -> Bool {
-        guard contains(bytes, message.lowerBound..<min(message.upperBound, message.lowerBound + 10), "duration:") else { return false }
-        var i = message.lowerBound + 9
-        while i < message.upperBound, bytes[i] == UInt8(ascii: " ") { i += 1 }
-        while i < message.upperBound, bytes[i] == UInt8(ascii: ".") || (bytes[i] >= 48 && bytes[i] <= 57) { i += 1 }
-        guard i + 3 <= message.upperBound, bytes[i] == UInt8(ascii: " "), bytes[i + 1] == UInt8(ascii: "m"),
-              bytes[i + 2] == UInt8(ascii: "s") else { return false }
-        i += 3
-        while i < message.upperBound {
-            if bytes[i] != UInt8(ascii: " ") && bytes[i] != UInt8(ascii: "\t") { return false }
-            i += 1
-        }
-        return true
-    }
-
     func startsEvent(_ line: UnsafeRawBufferPointer) -> Bool {
-        switch rule {
-        case .everyLine:
-            return true
-        case .application(var parser):
-            defer { rule = .application(parser) }
-            return parser.parse(line, into: &record)
-        case .postgresStderr(let parser):
-            guard parser.parse(line, zone: &zone, into: &header) == .matched, !header.severity.isSecondary else { return false }
-            return !isBareDuration(line)
-        case .postgresJSON:
-            return line.first == UInt8(ascii: "{")
-        }
+        rule.startsEvent(line)
     }
 
     /// Moves each inner cut of `ranges` forward to the next line that starts an event (within
@@ -158,4 +94,15 @@ final class EventBoundary {
         }
         return nil
     }
+}
+
+/// Which lines of one input start an event (a family's rule for `EventBoundary`). Called on
+/// the lines around each cut only, never on every line of a file.
+protocol EventStartRule {
+    mutating func startsEvent(_ line: UnsafeRawBufferPointer) -> Bool
+}
+
+/// Every line starts an event (one-line formats).
+struct EveryLineStartsEvent: EventStartRule {
+    func startsEvent(_ line: UnsafeRawBufferPointer) -> Bool { true }
 }

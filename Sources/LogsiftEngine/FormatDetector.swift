@@ -64,21 +64,9 @@ public struct FormatDetector: Sendable {
         return FormatDetector(candidates: [.postgres(fallback)], postgresKinds: [kind])
     }
 
-    /// How many sample lines a fixed candidate matches.
+    /// How many sample lines a fixed candidate matches (its family says).
     static func score(_ format: LogFormat, _ sample: [[UInt8]]) -> Int {
-        switch format {
-        case .access(_, let pattern):
-            let matchData = MatchData(for: pattern.regex)
-            var hits = 0
-            for line in sample where line.withUnsafeBytes({ matchData.match(pattern.regex, $0) }) == .matched {
-                hits += 1
-            }
-            return hits
-        case .postgres(let format):
-            return PostgresFormat.recognised(format, sample)
-        case .application(let format):
-            return ApplicationFormat.detect(sample).first { $0.format == format }?.matched ?? 0
-        }
+        Families.entry(for: format).score(format, sample)
     }
 
     /// Picks the format recognising the most sample lines; on a tie the earlier candidate wins
@@ -93,14 +81,11 @@ public struct FormatDetector: Sendable {
         scored += candidates.map { ($0, FormatDetector.score($0, sample)) }
         var guessed: [String: String] = [:]
         if detectFamilies {
-            // A custom nginx layout competes right after the built-ins (it wins a tie with the
-            // application formats: a quoted request line and a status make an access log).
-            if let custom = NginxFormat.inferred(from: sample), let pattern = try? custom.compile() {
-                let format = LogFormat.access(name: custom.name, pattern: pattern)
-                scored.append((format, FormatDetector.score(format, sample)))
-                guessed[custom.name] = custom.logFormat
+            // What each family finds by itself, after the fixed candidates, in registry order.
+            for found in FormatDetector.familyCandidates(sample) {
+                scored.append((found.format, found.hits))
+                if let logFormat = found.guessedNginxFormat { guessed[found.format.name] = logFormat }
             }
-            scored += FormatDetector.familyCandidates(sample)
         }
         let ranked = scored.enumerated().sorted { a, b in
             a.element.hits != b.element.hits ? a.element.hits > b.element.hits : a.offset < b.offset
@@ -118,11 +103,10 @@ public struct FormatDetector: Sendable {
         // for — `pg_ctl: could not start server` among PostgreSQL lines — as text. A specific
         // family (PostgreSQL, nginx) that reads at least as many lines as it recognises by
         // shape is the better reading.
-        if case .application(let generic) = best.format, generic.joinsAnyLine {
-            let shaped = ApplicationFormat.detect(sample, anyLines: false).first { $0.format == generic }?.matched ?? 0
+        if let shaped = Families.entry(for: best.format).shapedHits(best.format, sample) {
+            let generalFamily = best.format.family
             if let specific = ranked.first(where: { candidate in
-                if case .application = candidate.format { return false }
-                return candidate.hits > 0 && candidate.hits >= shaped
+                candidate.format.family != generalFamily && candidate.hits > 0 && candidate.hits >= shaped
             }) {
                 best = specific
             }
@@ -131,36 +115,18 @@ public struct FormatDetector: Sendable {
         var choice = Choice(format: best.format, matched: best.hits, sampled: sample.count,
                             runnerUp: runner.map { ($0.format.name, $0.hits) })
         choice.guessedNginxFormat = guessed[best.format.name]
-        if detectFamilies, let extended = FormatDetector.withTrailingFields(best.format, sample) {
+        if detectFamilies, let extended = Families.entry(for: best.format).refined(best.format, sample) {
             choice = Choice(format: extended.format, matched: extended.hits, sampled: sample.count,
-                            runnerUp: (best.format.name, best.hits), guessedNginxFormat: extended.logFormat)
+                            runnerUp: (best.format.name, best.hits), guessedNginxFormat: extended.guessedNginxFormat)
         }
         return choice
     }
 
-    /// A built-in nginx format extended by the `name=value` fields most matched lines carry
-    /// after it (`combined` + `rt=0.123 urt=0.120`), so they are read instead of dropped; nil
-    /// when there are none.
-    static func withTrailingFields(_ format: LogFormat, _ sample: [[UInt8]]) -> (format: LogFormat, hits: Int, logFormat: String)? {
-        guard case .access(let name, _) = format,
-              let builtin = NginxFormat.builtins.first(where: { $0.name == name }),
-              let extended = builtin.withTrailingFields(in: sample),
-              let pattern = try? extended.compile() else { return nil }
-        let candidate = LogFormat.access(name: extended.name, pattern: pattern)
-        return (candidate, score(candidate, sample), extended.logFormat)
-    }
-
-    /// Candidates from the families that detect their own formats, with their scores:
-    /// PostgreSQL before application logs, whose plain-text format is the most general.
-    static func familyCandidates(_ sample: [[UInt8]]) -> [(format: LogFormat, hits: Int)] {
-        var found: [(format: LogFormat, hits: Int)] = []
-        if let postgres = PostgresFormat.detect(sample) {
-            found.append((.postgres(postgres.format), postgres.matched))
-        }
-        for candidate in ApplicationFormat.detect(sample) {
-            found.append((.application(candidate.format), candidate.matched))
-        }
-        return found
+    /// Candidates from the families that detect their own formats, with their scores, in
+    /// registry order: a custom nginx layout (right after the built-ins), PostgreSQL, then
+    /// application logs, whose plain-text format is the most general.
+    static func familyCandidates(_ sample: [[UInt8]]) -> [DetectedFormat] {
+        Families.all.flatMap { $0.detect(sample) }
     }
 
     /// Bytes of sample kept at most (plus the line that crosses it): a file of 1 MiB lines is

@@ -38,10 +38,5 @@ public enum LogFormat: Sendable {
 
     /// Whether every event is one line, so a file can be cut at any line between workers.
     /// Multi-line families (a statement and its DETAIL lines, a stack trace) are read whole.
-    public var isLineOriented: Bool {
-        switch self {
-        case .access: return true
-        case .postgres, .application: return false
-        }
-    }
+    public var isLineOriented: Bool { Families.entry(for: self).isLineOriented }
 }

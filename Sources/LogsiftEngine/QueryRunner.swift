@@ -13,7 +13,9 @@ public struct QueryConfiguration: Sendable {
     public var zone: ZoneRule = .local
     public var maxLineLength: Int = LineReader.defaultMaxLineLength
     public var keepOrder = false
-    public var maxGroups = 100_000
+    /// Groups an aggregate table keeps (fewer for sketch, distinct and top columns; see
+    /// `GroupedAggregation.groupCapacity`); past it the least-seen half is evicted.
+    public var maxGroups = GroupedAggregation.defaultMaxGroups
     /// Seek to `since` in plain files and stop after `until` (false: read every line).
     public var seek = true
     /// Threads for an aggregating query over a big plain access log (`ParallelQuery`).
@@ -36,6 +38,11 @@ public struct QueryOutcome: Sendable {
     public var rows: [GroupRow] = []
     /// Groups were evicted (more than the table holds): counts are then lower bounds.
     public var exact = true
+    /// Groups evicted, and the events they had counted (0 when `exact`).
+    public var evictedGroups: UInt64 = 0
+    public var evictedEvents: UInt64 = 0
+    /// The most groups the table held (what `--max-groups` gave for this query's columns).
+    public var groupCapacity = 0
     /// Lines printed (or counted) when the query has no aggregate.
     public var matchedLines: UInt64 = 0
     /// Per input: what was read, and anything the user should know.
@@ -256,6 +263,9 @@ public enum QueryRunner {
             if let total = total ?? plan.map({ GroupedAggregation(plan: $0) }) {
                 outcome.rows = total.rows()
                 outcome.exact = total.groups.isExact
+                outcome.evictedGroups = total.evictedGroups
+                outcome.evictedEvents = total.evictedEvents
+                outcome.groupCapacity = total.groups.capacity
             }
             outcome.rows = try QueryRunner.ordered(outcome.rows, query, columns: outcome.columns, keys: outcome.keyNames,
                                                    byTime: outcome.groupedByTime)

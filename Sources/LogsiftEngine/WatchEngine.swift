@@ -152,8 +152,11 @@ public final class WatchEngine {
             return
         }
         family = format.family
-        guard case .access(let name, let pattern) = format else {
-            let other = Families.queryDecoder(for: format, zone: zone)
+        let decoded = Families.queryDecoder(for: format, zone: zone)
+        // Access logs have the live view's own fields (status, latency, path) and a loop
+        // compiled for their decoder; other families feed the observers and count levels.
+        guard let decoder = decoded as? AccessEventDecoder else {
+            let other = decoded
             self.other = other
             formatName = format.name
             levelSlot = Self.slot(other.schema, ["severity", "level"])
@@ -163,9 +166,8 @@ public final class WatchEngine {
             for line in lines { line.withUnsafeBytes { process($0, nowMilliseconds: nowMilliseconds) } }
             return
         }
-        let decoder = AccessEventDecoder(pattern: pattern, zone: zone)
         self.decoder = decoder
-        formatName = name
+        formatName = format.name
         statusSlot = Self.slot(decoder.schema, ["status", "response"])
         latencySlot = Self.slot(decoder.schema, ["request_time", "rt", "response_time", "duration"])
         pathSlot = Self.slot(decoder.schema, ["path", "request_uri", "uri"])

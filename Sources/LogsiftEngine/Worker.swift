@@ -4,13 +4,12 @@ import LogParsing
 import PCRE2
 
 /// One thread's share of the work: its own line buffers, and one processor (with its match
-/// data and aggregate) per format family it meets.
+/// data and aggregate) per format family it meets, made by the family (`LogFamily.report`).
 final class Worker {
     let configuration: AnalysisConfiguration
     let detector: FormatDetector
-    var access: AccessProcessor?
-    var postgres: PostgresProcessor?
-    var application: ApplicationProcessor?
+    /// The processor of each family met so far, reused for every input of that family.
+    var processors: [LogFormat.Family: any LineProcessor] = [:]
     /// Sections of docker-compose streams, merged into the worker's at the end.
     var composed = Sections()
 
@@ -21,9 +20,20 @@ final class Worker {
 
     /// The aggregates this worker built.
     func sections() -> Sections {
-        var sections = Sections(traffic: access?.aggregate, postgres: postgres?.aggregate, application: application?.aggregate)
+        var sections = Sections()
+        for (family, processor) in processors {
+            sections.merge(Families.entry(family).section(of: processor))
+        }
         sections.merge(composed)
         return sections
+    }
+
+    /// This worker's processor of `family`, made by `make` on first use (once per input).
+    func processor<P: LineProcessor>(_ family: LogFormat.Family, _ make: () -> P) -> P {
+        if let made = processors[family] as? P { return made }
+        let made = make()
+        processors[family] = made
+        return made
     }
 
     func process(_ unit: WorkUnit) -> UnitResult {
@@ -54,55 +64,19 @@ final class Worker {
             format = detector.choose(sniffed).format
             result.summary.format = format?.name ?? "unknown"
         }
-        if detector.detectFamilies, case .access(let name, let pattern) = format,
-           !NginxFormat.builtins.contains(where: { $0.name == name }) {
-            result.summary.guessedNginxFormat = pattern.source
-        }
-        switch format {
-        case .access(let name, let pattern):
-            let processor = access ?? configuration.makeAccessProcessor()
-            access = processor
-            processor.begin(name: name, pattern: pattern)
-            result.hasLatency = processor.hasLatency
-            run(processor, reader, sniffed, unit, &result)
-        case .postgres(let format):
-            let processor = beginPostgres(format)
-            if case .syslog = format {
-                run(syslogStream(postgres: processor), reader, sniffed, unit, &result)
-            } else {
-                run(processor, reader, sniffed, unit, &result)
-            }
-        case .application(let format):
-            if format == .syslogRFC3164 {
-                run(syslogStream(postgres: nil), reader, sniffed, unit, &result)
-            } else {
-                run(beginApplication(format), reader, sniffed, unit, &result)
-            }
-        case nil:
+        guard let format else {
             run(UnrecognisedProcessor(), reader, sniffed, unit, &result)
+            return result
         }
+        Families.entry(for: format).report(format, worker: self, reader: reader, sniffed: sniffed, unit: unit, result: &result)
         return result
-    }
-
-    func beginPostgres(_ format: PostgresFormat) -> PostgresProcessor {
-        let processor = postgres ?? configuration.makePostgresProcessor(format)
-        postgres = processor
-        processor.begin(format: format)
-        return processor
-    }
-
-    func beginApplication(_ format: ApplicationFormat) -> ApplicationProcessor {
-        let processor = application ?? configuration.makeApplicationProcessor()
-        application = processor
-        processor.begin(format: format)
-        return processor
     }
 
     /// A syslog input, read program by program (see `SyslogStream`) by this worker's processors.
     func syslogStream(postgres: PostgresProcessor?) -> SyslogStream {
         SyslogStream(postgres: postgres,
-                     makePostgres: { [unowned self] format in self.beginPostgres(format) },
-                     makeApplication: { [unowned self] in self.beginApplication(.syslogRFC3164) })
+                     makePostgres: { [unowned self] format in PostgresFamily.begin(format, in: self) },
+                     makeApplication: { [unowned self] in ApplicationFamily.begin(.syslogRFC3164, in: self) })
     }
 
     /// The per-line loop, specialised for each processor type (no dynamic dispatch per line).

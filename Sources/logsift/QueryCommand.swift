@@ -66,6 +66,9 @@ struct QueryCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Worker threads for an aggregating query over a big plain access log, 1-256 (default: one per core).")
     var jobs: Int?
 
+    @Option(name: .long, parsing: .unconditional, help: "Groups an aggregate keeps at most, 2-10000000 (default 100000; a fifth with percentiles, a tenth with distinct or top). Past it the least-seen half is evicted: the output then says exact: false and how many events the evicted groups held.")
+    var maxGroups: Int = 100_000
+
     /// Files at least this big are cut between workers (tests use small values).
     @Option(name: .long, parsing: .unconditional, help: .hidden)
     var splitBytes: Int = 8 << 20
@@ -74,6 +77,7 @@ struct QueryCommand: ParsableCommand {
 
     func validate() throws {
         if let jobs { try OptionRange.check(jobs, in: OptionRange.jobs, option: "--jobs") }
+        guard (2...10_000_000).contains(maxGroups) else { throw ValidationError("--max-groups must be 2-10000000") }
         guard splitBytes >= 1 else { throw ValidationError("--split-bytes must be at least 1") }
     }
 
@@ -109,6 +113,7 @@ struct QueryCommand: ParsableCommand {
         configuration.seek = !fullScan
         if let jobs { configuration.workers = jobs }
         configuration.splitThreshold = splitBytes
+        configuration.maxGroups = maxGroups
         configuration.timeOrder = !count
 
         if let baseline {
@@ -156,6 +161,7 @@ struct QueryCommand: ParsableCommand {
         } else {
             if !outcome.exact { Terminal.warn("more groups than the table holds: the least seen were evicted, so counts may be short") }
             _ = writer.write(QueryCommand.render(outcome, format))
+            if !outcome.exact { _ = writer.write(QueryCommand.inexactNote(outcome, format)) }
         }
         writer.flush()
         if let failure = writer.failure, failure != EPIPE {
@@ -196,6 +202,22 @@ struct QueryCommand: ParsableCommand {
         guard v.isFinite, v != v.rounded() || abs(v) >= 1e15 else { return JSONValue.format(v) }
         let wholeDigits = abs(v) < 1 ? 0 : Int(log10(abs(v))) + 1
         return JSONValue.format(DecimalRounding.significant(v, digits: max(6, wholeDigits + 1)))
+    }
+
+    /// The last line of an aggregate's output when groups were evicted: `exact: false`, how
+    /// many groups and events were evicted, and the table's bound. JSON: one more object;
+    /// CSV: a `#` comment line; text: a line under the table.
+    static func inexactNote(_ outcome: QueryOutcome, _ format: Output) -> String {
+        switch format {
+        case .json:
+            return JSONValue.object([("exact", .bool(false)), ("evicted_groups", .number(outcome.evictedGroups)),
+                                     ("evicted_events", .number(outcome.evictedEvents)),
+                                     ("max_groups", .number(UInt64(outcome.groupCapacity)))]).rendered(pretty: false) + "\n"
+        case .csv:
+            return "# exact: false, evicted_groups: \(outcome.evictedGroups), evicted_events: \(outcome.evictedEvents), max_groups: \(outcome.groupCapacity)\n"
+        case .text:
+            return "exact: false (\(outcome.evictedGroups) groups holding \(outcome.evictedEvents) events evicted past \(outcome.groupCapacity) groups; counts may be short: raise --max-groups)\n"
+        }
     }
 
     /// The rows as a table, JSON lines or CSV.
