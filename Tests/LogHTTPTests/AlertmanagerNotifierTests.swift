@@ -220,8 +220,10 @@ final class SilentListener {
         let firing = try posts.filter { try endsAt($0) != endText }
         let resolved = try posts.filter { try endsAt($0) == endText }
         #expect(firing.count >= 3)
-        for (previous, next) in zip(firing, firing.dropFirst()) {
-            #expect(next.at.timeIntervalSince(previous.at) >= 0.25, "re-sent before the interval")
+        // The k-th re-send comes k intervals after the first send: measured on arrival, so one
+        // post delayed in transit (a loaded machine) may shorten a gap, never the run of them.
+        for (k, post) in firing.enumerated() {
+            #expect(post.at.timeIntervalSince(firing[0].at) >= Double(k) * 0.3 - 0.15, "re-sent before the interval")
         }
         for post in firing {
             let sent = try #require(try RecordingReceiver.alerts(post).first)
@@ -236,8 +238,8 @@ final class SilentListener {
         if let lastFiring = firing.last, let firstResolved = resolved.first {
             #expect(firstResolved.at >= lastFiring.at)
         }
-        for (previous, next) in zip(resolved, resolved.dropFirst()) {
-            #expect(next.at.timeIntervalSince(previous.at) >= 0.25)
+        for (k, post) in resolved.enumerated() {
+            #expect(post.at.timeIntervalSince(resolved[0].at) >= Double(k) * 0.3 - 0.15)
         }
         #expect(notifier.statistics.firing == 0)
         notifier.shutdown()

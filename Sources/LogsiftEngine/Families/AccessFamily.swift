@@ -60,7 +60,8 @@ enum AccessFamily: LogFamily {
     static func makeProcessor(_ configuration: AnalysisConfiguration) -> AccessProcessor {
         AccessProcessor(aggregate: TrafficAggregate(bucketSeconds: configuration.bucketSeconds,
                                                     maxBuckets: configuration.maxBuckets,
-                                                    pathCapacity: configuration.pathCapacity),
+                                                    pathCapacity: configuration.pathCapacity,
+                                                    calendar: BucketCalendar(zone: configuration.zone)),
                         zone: configuration.zone)
     }
 
