@@ -122,6 +122,8 @@ private final class ChunkWork: @unchecked Sendable {
         var outcome = QueryOutcome()
         var stopped = false
         let keepsLines = slot.keepsLines
+        // The lines kept are at most the chunk's bytes: room for them at once, not by doubling.
+        if keepsLines { slot.bytes.reserveCapacity(min(range.count, 64 << 20)) }
         QueryRunner.read(decoder, scan, query, configuration, filter, nil, &summary, &outcome, &stopped) { _, raw in
             if keepsLines {
                 slot.bytes.append(contentsOf: raw)
