@@ -160,6 +160,14 @@ public final class LineScanner {
         return nil
     }
 
+    /// Byte range of capture `group` in the last scanned line (nil: unset, or not a group).
+    @inline(__always)
+    public func range(group: Int) -> Range<Int>? {
+        guard group >= 0, group < groupSlots else { return nil }
+        let s = starts[group]
+        return s >= 0 ? s..<ends[group] : nil
+    }
+
     /// Scans `line`; true when every element matched (then `range(of:)` gives the captures).
     /// False says nothing about the line: match it with the regex.
     public func scan(_ line: UnsafeRawBufferPointer) -> Bool {

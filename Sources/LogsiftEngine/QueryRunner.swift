@@ -25,6 +25,12 @@ public struct QueryConfiguration: Sendable {
     /// Print the matching lines of several logs (not one rotated set) merged by time
     /// (`TimeMerge`); false: input after input, as `--keep-order` and `--count` do.
     public var timeOrder = true
+    /// Only the number of matching lines is wanted (`--count`): `line` is not called.
+    public var countOnly = false
+    /// Bytes per chunk when the lines of a big plain access log are filtered on every core
+    /// (`ParallelPrint`): a few MB, so that a chunk's setup (a reader, one `fstat`) is little
+    /// next to reading it, and the chunks held for ordering stay a few tens of MB.
+    public var printChunkSize = 4 << 20
 
     public init(inputs: [InputSpec]) { self.inputs = inputs }
 }
@@ -233,6 +239,25 @@ public enum QueryRunner {
                         if let t = total { t.merge(a) } else { total = a }
                     }
                 }
+                if summary.overlong > 0 {
+                    outcome.notes.append("\(name): \(summary.overlong) lines longer than \(configuration.maxLineLength) bytes were cut to that length (and may not match)")
+                }
+                continue
+            }
+            // A big plain access log printed without a window: filtered on every core, printed in order.
+            if query.aggregates.isEmpty, configuration.workers > 1, configuration.since == nil, configuration.until == nil,
+               let access = decoder as? AccessEventDecoder,
+               let file = o.spec.openForSplitting(minimumSize: configuration.splitThreshold),
+               let result = ParallelPrint.run(file: file, spec: o.spec, pattern: access.pattern, query: query,
+                                              configuration: configuration, summary: summary,
+                                              matchedBefore: outcome.matchedLines, countOnly: configuration.countOnly, line: line) {
+                summary = result.summary
+                outcome.matchedLines = result.matchedLines
+                outcome.inWindow += result.inWindow
+                if let s = result.span {
+                    outcome.span = outcome.span.map { min($0.lowerBound, s.lowerBound)...max($0.upperBound, s.upperBound) } ?? s
+                }
+                stopped = result.stopped
                 if summary.overlong > 0 {
                     outcome.notes.append("\(name): \(summary.overlong) lines longer than \(configuration.maxLineLength) bytes were cut to that length (and may not match)")
                 }

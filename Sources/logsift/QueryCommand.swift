@@ -63,7 +63,7 @@ struct QueryCommand: ParsableCommand {
     @Flag(name: .long, help: "Read every line of every input, even where --since/--until let a plain file be seeked or a read stop early (to check or time the seek).")
     var fullScan = false
 
-    @Option(name: .long, parsing: .unconditional, help: "Worker threads for an aggregating query over a big plain access log, 1-256 (default: one per core).")
+    @Option(name: .long, parsing: .unconditional, help: "Worker threads for a query over a big plain access log (aggregating, or printing lines in file order), 1-256 (default: one per core).")
     var jobs: Int?
 
     @Option(name: .long, parsing: .unconditional, help: "Groups an aggregate keeps at most, 2-10000000 (default 100000; a fifth with percentiles, a tenth with distinct or top). Past it the least-seen half is evicted: the output then says exact: false and how many events the evicted groups held.")
@@ -73,12 +73,17 @@ struct QueryCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: .hidden)
     var splitBytes: Int = 8 << 20
 
+    /// Bytes per chunk when the lines of a big plain log are filtered on several cores (tests use small values).
+    @Option(name: .long, parsing: .unconditional, help: .hidden)
+    var chunkBytes: Int = 4 << 20
+
     enum Output: String, ExpressibleByArgument, CaseIterable { case text, json, csv }
 
     func validate() throws {
         if let jobs { try OptionRange.check(jobs, in: OptionRange.jobs, option: "--jobs") }
         guard (2...10_000_000).contains(maxGroups) else { throw ValidationError("--max-groups must be 2-10000000") }
         guard splitBytes >= 1 else { throw ValidationError("--split-bytes must be at least 1") }
+        guard chunkBytes >= 1 else { throw ValidationError("--chunk-bytes must be at least 1") }
     }
 
     func run() throws {
@@ -115,6 +120,8 @@ struct QueryCommand: ParsableCommand {
         configuration.splitThreshold = splitBytes
         configuration.maxGroups = maxGroups
         configuration.timeOrder = !count
+        configuration.countOnly = count
+        configuration.printChunkSize = chunkBytes
 
         if let baseline {
             let window = try QueryCommand.baselineWindow(baseline, since: configuration.since, until: configuration.until, now: now, zone: zone)
