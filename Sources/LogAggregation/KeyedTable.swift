@@ -255,8 +255,6 @@ extension KeyedTable where Value == Counter {
         values[i].count &+= n
     }
 
-    /// The `k` keys with the largest counts, ties by key text.
-    public func top(_ k: Int) -> [(key: String, count: UInt64)] {
-        top(k) { Double($0.count) }.map { ($0.key, $0.value.count) }
-    }
+    /// The `k` keys with the largest counts, ties by key bytes.
+    public func top(_ k: Int) -> [(key: String, count: UInt64)] { rankedTop(k) }
 }

@@ -42,18 +42,18 @@ public final class LineAssembler {
         let end = pendingCount + newBytes
         var start = 0
         var i = pendingCount
-        while i < end {
-            if raw[i] == 0x0a {
-                if skippingOverlong {
-                    skippingOverlong = false
-                } else {
-                    var lineEnd = i
-                    if lineEnd > start && raw[lineEnd - 1] == 0x0d { lineEnd -= 1 }
-                    linesHandedOut += 1
-                    deliver(UnsafeRawBufferPointer(rebasing: raw[start..<lineEnd]))
-                }
-                start = i + 1
+        let base = raw.baseAddress!
+        while i < end, let found = memchr(base + i, 0x0a, end - i) {
+            i = base.distance(to: found)
+            if skippingOverlong {
+                skippingOverlong = false
+            } else {
+                var lineEnd = i
+                if lineEnd > start && raw[lineEnd - 1] == 0x0d { lineEnd -= 1 }
+                linesHandedOut += 1
+                deliver(UnsafeRawBufferPointer(rebasing: raw[start..<lineEnd]))
             }
+            start = i + 1
             i += 1
         }
         var rest = end - start

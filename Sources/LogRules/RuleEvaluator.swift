@@ -199,16 +199,32 @@ public final class RuleEvaluator {
 
 /// The rules that read one input, bound to its schema: `add` each decoded event.
 public final class RuleFeed {
-    struct Entry {
+    /// A class, so that walking the entries per event retains one reference, not each of a
+    /// struct's references.
+    final class Entry {
         let runtime: RuleRuntime
         let plan: RulePlan
         let filter: FilterEvaluator?
+        /// The plan's measure without its payload, and the slot it reads: what each event
+        /// needs, read without copying the plan.
+        let kind: RuleRuntime.Kind
+        let slot: Int
+        let keySlots: [Int]
         init(runtime: RuleRuntime, plan: RulePlan) {
             self.runtime = runtime
             self.plan = plan
+            keySlots = plan.keySlots
             switch plan.measure {
             case .countIf(let b), .rate(let b): filter = FilterEvaluator(b)
             default: filter = nil
+            }
+            switch plan.measure {
+            case .count, .absent: (kind, slot) = (.count, -1)
+            case .countIf, .rate: (kind, slot) = (.hits, -1)
+            case .sum(let s), .average(let s): (kind, slot) = (.sum, s)
+            case .minimum(let s), .maximum(let s): (kind, slot) = (.extremes, s)
+            case .percentile(_, let s): (kind, slot) = (.percentile, s)
+            case .distinct(let s): (kind, slot) = (.distinct, s)
             }
         }
     }
@@ -236,11 +252,11 @@ public final class RuleFeed {
             let runtime = entry.runtime
             evaluator.advance(runtime, to: time)
             let group: AlertGroup?
-            if entry.plan.keySlots.isEmpty {
+            if entry.keySlots.isEmpty {
                 group = runtime.sole ?? runtime.group(key: [], values: [])
             } else {
                 key.removeAll(keepingCapacity: true)
-                for slot in entry.plan.keySlots {
+                for slot in entry.keySlots {
                     event.withText(slot) { bytes in
                         if let bytes { key.append(contentsOf: bytes) } else { key.append(0x1E) }
                     }
@@ -250,7 +266,7 @@ public final class RuleFeed {
                     group = existing
                 } else if runtime.groups.count < runtime.groupLimit {
                     var values: [String] = []
-                    for slot in entry.plan.keySlots {
+                    for slot in entry.keySlots {
                         values.append(event.withText(slot) { $0.map { String(decoding: $0, as: UTF8.self) } ?? "" })
                     }
                     group = runtime.group(key: key, values: values)
@@ -259,7 +275,7 @@ public final class RuleFeed {
                 }
             }
             guard let group else { runtime.overflowEvents &+= 1; continue }
-            runtime.add(event, time: time, plan: entry.plan, filter: entry.filter, to: group)
+            runtime.add(event, time: time, entry: entry, to: group)
         }
     }
 }
@@ -353,7 +369,10 @@ final class RuleRuntime {
         return group
     }
 
-    func add<E: FieldValues>(_ event: E, time: Int64, plan: RulePlan, filter: FilterEvaluator?, to group: AlertGroup) {
+    /// What an event adds to a slice, by the rule's measure.
+    enum Kind { case count, hits, sum, extremes, percentile, distinct }
+
+    func add<E: FieldValues>(_ event: E, time: Int64, entry: RuleFeed.Entry, to group: AlertGroup) {
         lastEvent = max(lastEvent ?? time, time)
         // Data again: the next stretch is stepped, not jumped over.
         quietEvaluations = 0
@@ -370,26 +389,28 @@ final class RuleRuntime {
             group.slices[i] = WindowSlice(start: sliceStart)
         }
         group.slices[i].events &+= 1
-        switch plan.measure {
-        case .count, .absent: break
-        case .countIf, .rate:
-            if filter!.matches(event) { group.slices[i].hits &+= 1 }
-        case .sum(let slot), .average(let slot):
+        let slot = entry.slot
+        switch entry.kind {
+        case .count: break
+        case .hits:
+            if entry.filter!.matches(event) { group.slices[i].hits &+= 1 }
+        case .sum:
             if let v = event.number(slot), v.isFinite { group.slices[i].sum += v; group.slices[i].seen &+= 1 }
-        case .minimum(let slot), .maximum(let slot):
+        case .extremes:
             if let v = event.number(slot), !v.isNaN {
                 group.slices[i].minimum = min(group.slices[i].minimum, v)
                 group.slices[i].maximum = max(group.slices[i].maximum, v)
                 group.slices[i].seen &+= 1
             }
-        case .percentile(_, let slot):
-            if let v = event.number(slot), !v.isNaN {
+        case .percentile:
+            // One logarithm for both sketches.
+            if let v = event.number(slot), let sample = LatencySketch.sample(v) {
                 if group.slices[i].sketch == nil { group.slices[i].sketch = LatencySketch() }
-                group.slices[i].sketch!.add(v)
+                group.slices[i].sketch!.add(sample)
                 if group.windowSketch == nil { group.windowSketch = LatencySketch() }
-                group.windowSketch!.add(v)
+                group.windowSketch!.add(sample)
             }
-        case .distinct(let slot):
+        case .distinct:
             event.withText(slot) { bytes in
                 guard let bytes else { return }
                 if group.slices[i].distinct == nil { group.slices[i].distinct = DistinctCounter() }

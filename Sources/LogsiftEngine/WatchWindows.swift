@@ -34,9 +34,9 @@ public struct AccessPane: Sendable {
     public var unmatched: UInt64 = 0
     public var late: UInt64 = 0
     public var latency = LatencySketch()
-    public var paths: KeyedTable<Counter>
+    public var paths: CountTable
 
-    init(pathCapacity: Int) { paths = KeyedTable(capacity: pathCapacity) }
+    init(pathCapacity: Int) { paths = CountTable(capacity: pathCapacity) }
 
     mutating func reset(start: Int64) {
         self.start = start
