@@ -216,6 +216,7 @@ public struct SaveDecoder: Sendable {
         guard found == tag else { throw error("expected the \(what) field (tag \(tag)), found tag \(found)") }
         let n = try count()
         var inner = SaveDecoder(bytes: storage, range: position..<(position + n), base: base)
+        inner.calendar = calendar
         position += n
         let value = try body(&inner)
         guard inner.isAtEnd else { throw inner.error("the \(what) field has \(inner.remaining) bytes left over") }

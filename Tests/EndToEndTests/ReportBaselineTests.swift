@@ -185,9 +185,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("access.log")
         try Self.access(slowTime: "0.100", other: 60, failing: 2).write(to: file, atomically: true, encoding: .utf8)
-        for (value, says) in [("-", "read from files"), ("web1.lsa", "saved aggregates"), ("", "is empty")] {
-            let r = try Harness.run(["report", file.path, "--baseline", value])
-            #expect(r.status == 64, "\(value): \(r.stderr)")
+        for (values, says) in [(["-"], "read from files"), (["web1.lsa", "access.log.1"], "not both"), ([""], "is empty")] {
+            let r = try Harness.run(["report", file.path] + values.flatMap { ["--baseline", $0] })
+            #expect(r.status == 64, "\(values): \(r.stderr)")
             #expect(r.stderr.contains(says), "\(r.stderr)")
         }
         // A baseline that cannot be read: the report is still written, the exit status says it.
@@ -195,5 +195,23 @@ import Testing
         #expect(r.status == 1)
         #expect(r.stderr.contains("missing.log: cannot open"))
         #expect(r.text.contains("Changes since baseline"))
+    }
+
+    /// A saved day (`report --save`) as the baseline gives what its logs give.
+    @Test func savedBaselineEqualsItsLogs() throws {
+        let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let before = dir.appendingPathComponent("before.log"), now = dir.appendingPathComponent("now.log")
+        try Self.access(slowTime: "0.100", other: 60, failing: 2).write(to: before, atomically: true, encoding: .utf8)
+        try Self.access(slowTime: "2.000", other: 120, failing: 20).write(to: now, atomically: true, encoding: .utf8)
+        let save = dir.appendingPathComponent("before.lsa").path
+        #expect(try Harness.run(["report", "--tz", "UTC", before.path, "--save", save]).status == 0)
+        let fromLogs = try Harness.run(["report", "--tz", "UTC", "--format", "json", now.path, "--baseline", before.path])
+        let fromSave = try Harness.run(["report", "--tz", "UTC", "--format", "json", now.path, "--baseline", save])
+        #expect(fromSave.status == 0, "\(fromSave.stderr)")
+        #expect(fromLogs.text.contains("\"baseline\""))
+        #expect(fromSave.stdout == fromLogs.stdout)
+        let missing = try Harness.run(["report", now.path, "--baseline", dir.appendingPathComponent("missing.lsa").path])
+        #expect(missing.status == 1 && missing.stderr.contains("missing.lsa"), "\(missing.stderr)")
     }
 }
