@@ -44,7 +44,13 @@ final class ApplicationEventDecoder: QueryEventDecoder, ApplicationEventSink {
     var templateLength = -1
     var emitter: Emit?
 
+    /// Probes single lines for `--since`/`--until` (formats whose lines carry whole dates).
+    let probe: ApplicationLineTime?
+    var timesSingleLines: Bool { probe != nil }
+    func lineTime(_ line: UnsafeRawBufferPointer) -> Int64? { probe?.time(line) }
+
     init(format: ApplicationFormat, zone: ZoneRule, referenceTime: Int64? = nil) {
+        probe = ApplicationLineTime(format: format, zone: zone)
         self.format = format
         processor = ApplicationProcessor(bucketSeconds: 60, zone: zone)
         if let referenceTime { processor.referenceTime = referenceTime }

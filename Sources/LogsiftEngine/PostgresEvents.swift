@@ -68,7 +68,13 @@ final class PostgresEventDecoder: QueryEventDecoder, PostgresEventSink {
     var lineTaken = false
     var emitter: Emit?
 
+    /// Probes single lines for `--since`/`--until` (stderr logs only).
+    let probe: PostgresLineTime?
+    var timesSingleLines: Bool { probe != nil }
+    func lineTime(_ line: UnsafeRawBufferPointer) -> Int64? { probe?.time(line) }
+
     init(format: PostgresFormat, zone: ZoneRule, maxEventBytes: Int = 64 * 1024) {
+        probe = PostgresLineTime(format: format, zone: zone)
         processor = PostgresProcessor(format: format, bucketSeconds: 60, zone: zone, maxEventBytes: maxEventBytes)
         fingerprint = .allocate(byteCount: SQLFingerprint.maxLength, alignment: 8)
         raw = .allocate(byteCount: processor.maxEventBytes, alignment: 8)
