@@ -54,7 +54,7 @@ public struct LabelBreakdown: Sendable {
 
     /// The text report's section.
     public func text() -> String {
-        "\n\(title)\n" + TextTable.render(columns, rows.map { $0.map(\.text) })
+        "\n\(TerminalText.escaped(title))\n" + TextTable.render(columns, rows.map { $0.map(\.text) })
     }
 
     /// The JSON report's `labels` member: `{name, items: [{value, lines, requests, …}]}`.
