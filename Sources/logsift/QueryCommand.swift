@@ -66,8 +66,8 @@ struct QueryCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Worker threads for a query over a big plain access log (aggregating, or printing lines in file order), 1-256 (default: one per core).")
     var jobs: Int?
 
-    @Option(name: .long, parsing: .unconditional, help: "Groups an aggregate keeps at most, 2-10000000 (default 100000; a fifth with percentiles, a tenth with distinct or top). Past it the least-seen half is evicted: the output then says exact: false and how many events the evicted groups held.")
-    var maxGroups: Int = 100_000
+    @Option(name: .long, parsing: .unconditional, help: "Groups an aggregate keeps at most, 2-10000000 (default 50000; a fifth with percentiles, a tenth with distinct or top). Past it the least-seen half is evicted: the output then says exact: false and how many events the evicted groups held.")
+    var maxGroups: Int = GroupedAggregation.defaultMaxGroups
 
     /// Files at least this big are cut between workers (tests use small values).
     @Option(name: .long, parsing: .unconditional, help: .hidden)
