@@ -38,13 +38,10 @@ import Testing
 
         let url = "http://127.0.0.1:\(port)/metrics"
         var body = ""
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            if let answer = try? await ExternalServices.get(url), answer.status == 200 {
-                body = String(decoding: answer.body, as: UTF8.self)
-                if Self.metric(body, "logsift_requests_total", "status_class=\"2xx\"") == 270 { break }
-            }
-            try await Task.sleep(nanoseconds: 200_000_000)
+        _ = await ExternalServices.eventually(timeout: 60) {
+            guard let answer = try? await ExternalServices.get(url), answer.status == 200 else { return false }
+            body = String(decoding: answer.body, as: UTF8.self)
+            return Self.metric(body, "logsift_requests_total", "status_class=\"2xx\"") == 270
         }
         #expect(Self.metric(body, "logsift_requests_total", "status_class=\"2xx\"") == 270, "\(body)")
         #expect(Self.metric(body, "logsift_requests_total", "status_class=\"5xx\"") == 30)

@@ -30,13 +30,11 @@ import Testing
     /// Scrapes until `done` holds for the body (at most 40 s); the last body.
     static func scrape(port: Int, until done: (String) -> Bool) async throws -> String {
         var body = ""
-        let deadline = Date().addingTimeInterval(40)
-        while Date() < deadline {
-            if let answer = try? await ExternalServices.get("http://127.0.0.1:\(port)/metrics"), answer.status == 200 {
-                body = String(decoding: answer.body, as: UTF8.self)
-                if done(body) { break }
-            }
-            try await Task.sleep(nanoseconds: 200_000_000)
+        _ = await ExternalServices.eventually(timeout: 40) {
+            guard let answer = try? await ExternalServices.get("http://127.0.0.1:\(port)/metrics"),
+                  answer.status == 200 else { return false }
+            body = String(decoding: answer.body, as: UTF8.self)
+            return done(body)
         }
         return body
     }

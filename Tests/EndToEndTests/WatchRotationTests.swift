@@ -161,12 +161,11 @@ import Testing
         #expect(total > 50_000, "the writer wrote \(total) lines")
 
         // Wait (at most 60 s) until /metrics says every line was read, then stop the watch.
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            if let answer = try? await ExternalServices.get("http://127.0.0.1:\(port)/metrics"), answer.status == 200,
-               let parsed = WatchMetricsTests.metric(String(decoding: answer.body, as: UTF8.self), "logsift_lines_total", "result=\"parsed\""),
-               parsed >= Double(total) { break }
-            try await Task.sleep(nanoseconds: 200_000_000)
+        _ = await ExternalServices.eventually(timeout: 60) {
+            guard let answer = try? await ExternalServices.get("http://127.0.0.1:\(port)/metrics"), answer.status == 200,
+                  let parsed = WatchMetricsTests.metric(String(decoding: answer.body, as: UTF8.self), "logsift_lines_total", "result=\"parsed\"")
+            else { return false }
+            return parsed >= Double(total)
         }
         kill(watch.processIdentifier, SIGTERM)
         watch.waitUntilExit()

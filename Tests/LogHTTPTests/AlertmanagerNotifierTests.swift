@@ -158,8 +158,7 @@ final class SilentListener {
         let notifier = AlertmanagerNotifier(configuration)
         notifier.fire(Self.alert("First"))
         // Wait for the failed POST, then fire another alert during the backoff.
-        let deadline = Date().addingTimeInterval(30)
-        while receiver.posts.isEmpty, Date() < deadline { try await Task.sleep(nanoseconds: 10_000_000) }
+        _ = await ExternalServices.eventually(timeout: 30, interval: .milliseconds(10)) { !receiver.posts.isEmpty }
         notifier.fire(Self.alert("Second"))
         #expect(await notifier.flush(timeout: .seconds(60)))
         let posts = receiver.posts

@@ -78,14 +78,61 @@ public enum ExternalServices {
     }
 
     /// Polls `url` until it answers 200, up to `timeout`; false if it never did.
+    ///
+    /// The polling runs on a thread of its own, not on Swift concurrency's pool: that pool has
+    /// one thread per core, and tests that block their thread (waiting for a logsift process)
+    /// can hold both for longer than the timeout. A deadline measured while starved of a
+    /// thread once failed three service tests whose services had answered within 0.2 s.
     public static func waitUntilReady(_ url: String, timeout: TimeInterval = 30) async -> Bool {
-        let end = Date().addingTimeInterval(timeout)
-        while Date() < end {
-            if let (status, _, _) = try? await get(url, timeout: 1), status == 200 { return true }
-            try? await Task.sleep(for: .milliseconds(100))
+        await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            Thread.detachNewThread {
+                let end = Date().addingTimeInterval(timeout)
+                var ready = false
+                repeat {
+                    if blockingStatus(url, timeout: 1) == 200 { ready = true; break }
+                    usleep(100_000)
+                } while Date() < end
+                continuation.resume(returning: ready)
+            }
         }
-        return false
     }
+
+    /// Tries `attempt` until it returns true, `interval` apart, for about `timeout`; whether it
+    /// did. A try always follows the last sleep, so a test starved of a thread past the
+    /// deadline still checks once more instead of failing on time it never had.
+    public static func eventually(timeout: TimeInterval, interval: Duration = .milliseconds(200),
+                                  _ attempt: () async throws -> Bool) async rethrows -> Bool {
+        let end = Date().addingTimeInterval(timeout)
+        while true {
+            if try await attempt() { return true }
+            if Date() >= end { return false }
+            try? await Task.sleep(for: interval)
+        }
+    }
+
+    /// The status of a GET of `url`, waiting on this thread; nil when it failed.
+    static func blockingStatus(_ url: String, timeout: TimeInterval) -> Int? {
+        var request = URLRequest(url: URL(string: url)!)
+        request.timeoutInterval = timeout
+        let done = DispatchSemaphore(value: 0)
+        let status = StatusBox()
+        URLSession.shared.dataTask(with: request) { _, response, _ in
+            status.set((response as? HTTPURLResponse)?.statusCode)
+            done.signal()
+        }.resume()
+        // URLSession's own timeout ends the task; the extra seconds only guard against a task
+        // that never calls back.
+        guard done.wait(timeout: .now() + timeout + 5) == .success else { return nil }
+        return status.value
+    }
+}
+
+/// A value set by URLSession's callback thread and read after it signalled.
+private final class StatusBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Int?
+    func set(_ value: Int?) { lock.lock(); stored = value; lock.unlock() }
+    var value: Int? { lock.lock(); defer { lock.unlock() }; return stored }
 }
 
 /// A program started by a test; `stop()` ends it (SIGTERM, then SIGKILL) and removes its folder.
