@@ -40,8 +40,8 @@ public struct Alert: Sendable, Equatable {
 ///   doubling up to `maxBackoff`, `maxAttempts` times in all; then its alerts are dropped
 ///   (counted; a firing alert goes out again at its next resend). A 4xx answer is not retried.
 ///
-/// `fire` and `resolve` take a lock for a few dictionary operations and return: the sending
-/// happens on a NIO event loop.
+/// `fire` and `resolve` take a lock for a few dictionary operations and return: the queue and
+/// its requests are a `PostQueue`, the webhook's too.
 public final class AlertmanagerNotifier: Sendable {
     public struct Configuration: Sendable {
         public var endpoint: HTTPEndpoint
@@ -68,22 +68,24 @@ public final class AlertmanagerNotifier: Sendable {
 
     /// Counters since start; `metricFamilies(notifier:)` turns them into logsift's metrics.
     public struct Statistics: Sendable, Equatable {
-        /// Alerts in requests that Alertmanager answered 2xx.
-        public var sent = 0
-        /// Requests that failed (each attempt counts).
-        public var failedAttempts = 0
-        /// Alerts dropped because the queue was full.
-        public var droppedQueueFull = 0
-        /// Alerts dropped after `maxAttempts` failed requests.
-        public var droppedAfterRetries = 0
-        /// Alerts Alertmanager answered 4xx (not retried).
-        public var rejected = 0
-        /// Alerts waiting (queued, or in a request being retried).
-        public var queueLength = 0
+        public var delivery: DeliveryStatistics
         /// Alerts firing now.
         public var firing = 0
+
+        /// Alerts in requests that Alertmanager answered 2xx.
+        public var sent: Int { delivery.sent }
+        /// Requests that failed (each attempt counts).
+        public var failedAttempts: Int { delivery.failedAttempts }
+        /// Alerts dropped because the queue was full.
+        public var droppedQueueFull: Int { delivery.droppedQueueFull }
+        /// Alerts dropped after `maxAttempts` failed requests.
+        public var droppedAfterRetries: Int { delivery.droppedAfterRetries }
+        /// Alerts Alertmanager answered 4xx (not retried).
+        public var rejected: Int { delivery.rejected }
+        /// Alerts waiting (queued, or in a request being retried).
+        public var queueLength: Int { delivery.queueLength }
         /// The last failure, for a status line.
-        public var lastError: String?
+        public var lastError: String? { delivery.lastError }
     }
 
     private struct Entry {
@@ -92,28 +94,26 @@ public final class AlertmanagerNotifier: Sendable {
         var resolvedAt: NIODeadline?
     }
 
+    /// The alerts to re-send; the queue and its requests are `delivery`'s.
     private struct State {
         var active: [[String: String]: Entry] = [:]
         var resolved: [[String: String]: Entry] = [:]
-        var queue = CircularBuffer<Alert>()
-        var inFlight = false
-        var retrying: [Alert] = []
-        var attempt = 0
-        /// While a failed batch waits for its backoff: nothing is sent before this (a new alert
-        /// arriving meanwhile must not cut the wait short).
-        var retryNotBefore: NIODeadline?
-        var statistics = Statistics()
         var stopped = false
     }
 
     public let configuration: Configuration
-    private let eventLoop: EventLoop
+    private let delivery: PostQueue<Alert>
     private let state = NIOLockedValueBox(State())
     private let ticker = NIOLockedValueBox<RepeatedTask?>(nil)
 
     public init(_ configuration: Configuration, group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         self.configuration = configuration
-        self.eventLoop = group.next()
+        let eventLoop = group.next()
+        delivery = PostQueue(.init(endpoint: configuration.endpoint, path: "/api/v2/alerts", timeout: configuration.timeout,
+                                   capacity: configuration.queueCapacity, maxBatchSize: configuration.maxBatchSize,
+                                   maxAttempts: configuration.maxAttempts, initialBackoff: configuration.initialBackoff,
+                                   maxBackoff: configuration.maxBackoff, receiver: "Alertmanager"),
+                             on: eventLoop, encode: AlertmanagerJSON.encode)
         let task = eventLoop.scheduleRepeatedTask(initialDelay: configuration.tickInterval,
                                                   delay: configuration.tickInterval) { [weak self] _ in
             self?.tick()
@@ -132,17 +132,16 @@ public final class AlertmanagerNotifier: Sendable {
                 entry.alert = alert
                 if changed {
                     entry.lastQueued = now
-                    enqueue(firingCopy(alert), in: &state)
+                    delivery.append(firingCopy(alert))
                 }
                 state.active[alert.labels] = entry
                 return changed
             }
             state.active[alert.labels] = Entry(alert: alert, lastQueued: now)
-            state.statistics.firing = state.active.count
-            enqueue(firingCopy(alert), in: &state)
+            delivery.append(firingCopy(alert))
             return true
         }
-        if queued { kick() }
+        if queued { delivery.kick() }
     }
 
     /// The alert with these labels is resolved at `endsAt`: sent now with that `endsAt`. Labels
@@ -151,64 +150,49 @@ public final class AlertmanagerNotifier: Sendable {
         let now = NIODeadline.now()
         let queued: Bool = state.withLockedValue { state in
             guard !state.stopped, var entry = state.active.removeValue(forKey: labels) else { return false }
-            state.statistics.firing = state.active.count
             entry.alert.endsAt = endsAt
             entry.lastQueued = now
             entry.resolvedAt = now
             state.resolved[labels] = entry
-            enqueue(entry.alert, in: &state)
+            delivery.append(entry.alert)
             return true
         }
-        if queued { kick() }
+        if queued { delivery.kick() }
     }
 
     public var statistics: Statistics {
-        state.withLockedValue { $0.statistics }
+        let firing = state.withLockedValue { $0.active.count }
+        return Statistics(delivery: delivery.statistics, firing: firing)
     }
 
     /// Waits until nothing is queued or in flight, or `timeout` passed; true when drained.
     public func flush(timeout: Duration) async -> Bool {
-        let clock = ContinuousClock()
-        let end = clock.now.advanced(by: timeout)
-        func idle() -> Bool { state.withLockedValue { $0.queue.isEmpty && !$0.inFlight && $0.retrying.isEmpty } }
-        while clock.now < end {
-            if idle() { return true }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        return idle()   // a late wake-up (a busy machine) still sees the final state
+        await delivery.flush(timeout: timeout)
     }
 
     /// Stops re-sends and sending; what is still queued is dropped (flush first to deliver it).
     public func shutdown() {
         ticker.withLockedValue { $0?.cancel(); $0 = nil }
-        state.withLockedValue { state in
-            state.stopped = true
-            state.queue.removeAll()
-            state.retrying.removeAll()
-            state.statistics.queueLength = 0
-        }
+        state.withLockedValue { $0.stopped = true }
+        delivery.stop()
     }
 
     deinit {
         ticker.withLockedValue { $0?.cancel() }
     }
 
-    // MARK: - Queue and re-sends
+    /// `initialBackoff` × 2^(attempt − 1), at most `maxBackoff`.
+    func backoff(afterAttempt attempt: Int) -> TimeAmount {
+        delivery.backoff(afterAttempt: attempt)
+    }
+
+    // MARK: - Re-sends
 
     private func firingCopy(_ alert: Alert) -> Alert {
         var copy = alert
         let validFor = Double(configuration.resendInterval.nanoseconds) * 4 / 1e9
         copy.endsAt = Date().addingTimeInterval(validFor)
         return copy
-    }
-
-    private func enqueue(_ alert: Alert, in state: inout State) {
-        if state.queue.count >= configuration.queueCapacity {
-            state.queue.removeFirst()
-            state.statistics.droppedQueueFull += 1
-        }
-        state.queue.append(alert)
-        state.statistics.queueLength = state.queue.count + state.retrying.count
     }
 
     private func tick() {
@@ -220,7 +204,7 @@ public final class AlertmanagerNotifier: Sendable {
             var any = false
             for (key, entry) in state.active where entry.lastQueued + resend <= now {
                 state.active[key]?.lastQueued = now
-                enqueue(firingCopy(entry.alert), in: &state)
+                delivery.append(firingCopy(entry.alert))
                 any = true
             }
             for (key, entry) in state.resolved {
@@ -228,97 +212,13 @@ public final class AlertmanagerNotifier: Sendable {
                     state.resolved[key] = nil
                 } else if entry.lastQueued + resend <= now {
                     state.resolved[key]?.lastQueued = now
-                    enqueue(entry.alert, in: &state)
+                    delivery.append(entry.alert)
                     any = true
                 }
             }
             return any
         }
-        if queued { kick() }
-    }
-
-    // MARK: - Sending (on the event loop)
-
-    private func kick() {
-        eventLoop.execute { [weak self] in self?.sendNext() }
-    }
-
-    private func sendNext() {
-        let batch: [Alert]? = state.withLockedValue { state in
-            guard !state.stopped, !state.inFlight else { return nil }
-            if let notBefore = state.retryNotBefore {
-                guard NIODeadline.now() >= notBefore else { return nil }  // the scheduled retry sends it
-                state.retryNotBefore = nil
-            }
-            if state.retrying.isEmpty {
-                var batch: [Alert] = []
-                while batch.count < configuration.maxBatchSize, let alert = state.queue.popFirst() {
-                    batch.append(alert)
-                }
-                state.retrying = batch
-            }
-            guard !state.retrying.isEmpty else { return nil }
-            state.inFlight = true
-            return state.retrying
-        }
-        guard let batch else { return }
-        let body = AlertmanagerJSON.encode(batch)
-        HTTPPost.post(to: configuration.endpoint, path: "/api/v2/alerts", contentType: "application/json",
-                      body: body, timeout: configuration.timeout, on: eventLoop)
-            .whenComplete { [weak self] result in self?.finished(batchOf: batch.count, result) }
-    }
-
-    private func finished(batchOf count: Int, _ result: Result<Int, Error>) {
-        var retryAfter: TimeAmount?
-        state.withLockedValue { state in
-            state.inFlight = false
-            var failure: String?
-            switch result {
-            case .success(let status) where (200..<300).contains(status):
-                state.statistics.sent += count
-                state.retrying = []
-                state.attempt = 0
-            case .success(let status) where (400..<500).contains(status):
-                state.statistics.failedAttempts += 1
-                state.statistics.rejected += count
-                state.statistics.lastError = "Alertmanager answered \(status) (alerts rejected, not retried)"
-                state.retrying = []
-                state.attempt = 0
-            case .success(let status):
-                failure = "Alertmanager answered \(status)"
-            case .failure(let error):
-                failure = "\(error)"
-            }
-            if let failure {
-                state.statistics.failedAttempts += 1
-                state.statistics.lastError = failure
-                state.attempt += 1
-                if state.attempt >= configuration.maxAttempts {
-                    state.statistics.droppedAfterRetries += count
-                    state.retrying = []
-                    state.attempt = 0
-                } else {
-                    let wait = backoff(afterAttempt: state.attempt)
-                    retryAfter = wait
-                    state.retryNotBefore = NIODeadline.now() + wait
-                }
-            }
-            state.statistics.queueLength = state.queue.count + state.retrying.count
-        }
-        if let retryAfter {
-            eventLoop.scheduleTask(in: retryAfter) { [weak self] in self?.sendNext() }
-        } else {
-            sendNext()
-        }
-    }
-
-    /// `initialBackoff` × 2^(attempt − 1), at most `maxBackoff`.
-    func backoff(afterAttempt attempt: Int) -> TimeAmount {
-        var delay = configuration.initialBackoff.nanoseconds
-        for _ in 1..<max(attempt, 1) {
-            delay = delay > configuration.maxBackoff.nanoseconds / 2 ? configuration.maxBackoff.nanoseconds : delay * 2
-        }
-        return .nanoseconds(min(delay, configuration.maxBackoff.nanoseconds))
+        if queued { delivery.kick() }
     }
 }
 
@@ -331,9 +231,7 @@ extension AlertmanagerNotifier.Statistics {
 
     /// The counters under the `notifier` label `notifier`.
     public func counts(notifier: String) -> NotifierCounts {
-        NotifierCounts(notifier: notifier, sent: sent, failed: failedAttempts, dropped: [
-            .init("queue_full", droppedQueueFull), .init("retries_exhausted", droppedAfterRetries), .init("rejected", rejected),
-        ], queueLength: queueLength)
+        delivery.counts(notifier: notifier)
     }
 }
 

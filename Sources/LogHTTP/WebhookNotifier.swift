@@ -1,5 +1,4 @@
 import Foundation
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
@@ -31,7 +30,7 @@ public struct WebhookAlert: Sendable, Equatable {
 /// `commonLabels` are its labels, `groupKey` is `{}:{name="value", …}` over them.
 ///
 /// Never blocks its caller: `send` queues (a full queue drops the oldest, counted) and requests
-/// go out one at a time on a NIO event loop through `HTTPPost`. A failed request (refused,
+/// go out one at a time on a NIO event loop (`PostQueue`, the Alertmanager notifier's too). A failed request (refused,
 /// timeout, 5xx) is retried after `initialBackoff`, doubling up to `maxBackoff`, `maxAttempts`
 /// times in all, then dropped (counted); a 4xx answer is not retried.
 public final class WebhookNotifier: Sendable {
@@ -53,136 +52,36 @@ public final class WebhookNotifier: Sendable {
         }
     }
 
-    public struct Statistics: Sendable, Equatable {
-        /// Notifications answered 2xx.
-        public var sent = 0
-        /// Requests that failed (each attempt counts).
-        public var failedAttempts = 0
-        public var droppedQueueFull = 0
-        public var droppedAfterRetries = 0
-        /// Answered 4xx (not retried).
-        public var rejected = 0
-        public var queueLength = 0
-        public var lastError: String?
-    }
-
-    private struct State {
-        var queue = CircularBuffer<WebhookAlert>()
-        var current: WebhookAlert?
-        var inFlight = false
-        /// A retry waits for its backoff: a new `send` must not start it early.
-        var backingOff = false
-        var attempt = 0
-        var statistics = Statistics()
-        var stopped = false
-    }
+    /// Counters since start (`sent` counts notifications).
+    public typealias Statistics = DeliveryStatistics
 
     public let configuration: Configuration
-    private let eventLoop: EventLoop
-    private let state = NIOLockedValueBox(State())
+    private let delivery: PostQueue<WebhookAlert>
 
     public init(_ configuration: Configuration, group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         self.configuration = configuration
-        self.eventLoop = group.next()
+        delivery = PostQueue(.init(endpoint: configuration.endpoint, path: configuration.endpoint.pathPrefix.isEmpty ? "/" : "",
+                                   timeout: configuration.timeout, capacity: configuration.queueCapacity, maxBatchSize: 1,
+                                   maxAttempts: configuration.maxAttempts, initialBackoff: configuration.initialBackoff,
+                                   maxBackoff: configuration.maxBackoff, receiver: "the webhook"),
+                             on: group.next(), encode: { Self.payload($0[0], configuration) })
     }
 
     public func send(_ alert: WebhookAlert) {
-        let queued: Bool = state.withLockedValue { state in
-            guard !state.stopped else { return false }
-            if state.queue.count >= configuration.queueCapacity {
-                state.queue.removeFirst()
-                state.statistics.droppedQueueFull += 1
-            }
-            state.queue.append(alert)
-            state.statistics.queueLength = state.queue.count + (state.current == nil ? 0 : 1)
-            return true
-        }
-        if queued { eventLoop.execute { [weak self] in self?.sendNext() } }
+        delivery.append(alert)
+        delivery.kick()
     }
 
-    public var statistics: Statistics { state.withLockedValue { $0.statistics } }
+    public var statistics: Statistics { delivery.statistics }
 
     /// Waits until nothing is queued or in flight, or `timeout` passed; true when drained.
     public func flush(timeout: Duration) async -> Bool {
-        let clock = ContinuousClock()
-        let end = clock.now.advanced(by: timeout)
-        func idle() -> Bool { state.withLockedValue { $0.queue.isEmpty && $0.current == nil } }
-        while clock.now < end {
-            if idle() { return true }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        return idle()
+        await delivery.flush(timeout: timeout)
     }
 
     /// Stops sending; what is still queued is dropped (flush first to deliver it).
     public func shutdown() {
-        state.withLockedValue { state in
-            state.stopped = true
-            state.queue.removeAll()
-            state.current = nil
-            state.statistics.queueLength = 0
-        }
-    }
-
-    private func sendNext(afterBackoff: Bool = false) {
-        let alert: WebhookAlert? = state.withLockedValue { state in
-            if afterBackoff { state.backingOff = false }
-            guard !state.stopped, !state.inFlight, !state.backingOff else { return nil }
-            if state.current == nil { state.current = state.queue.popFirst() }
-            guard let current = state.current else { return nil }
-            state.inFlight = true
-            return current
-        }
-        guard let alert else { return }
-        let body = Self.payload(alert, configuration)
-        HTTPPost.post(to: configuration.endpoint, path: configuration.endpoint.pathPrefix.isEmpty ? "/" : "", contentType: "application/json",
-                      body: body, timeout: configuration.timeout, on: eventLoop)
-            .whenComplete { [weak self] result in self?.finished(result) }
-    }
-
-    private func finished(_ result: Result<Int, Error>) {
-        var retryAfter: TimeAmount?
-        state.withLockedValue { state in
-            state.inFlight = false
-            var failure: String?
-            switch result {
-            case .success(let status) where (200..<300).contains(status):
-                state.statistics.sent += 1
-                state.current = nil
-                state.attempt = 0
-            case .success(let status) where (400..<500).contains(status):
-                state.statistics.failedAttempts += 1
-                state.statistics.rejected += 1
-                state.statistics.lastError = "the webhook answered \(status) (not retried)"
-                state.current = nil
-                state.attempt = 0
-            case .success(let status):
-                failure = "the webhook answered \(status)"
-            case .failure(let error):
-                failure = "\(error)"
-            }
-            if let failure {
-                state.statistics.failedAttempts += 1
-                state.statistics.lastError = failure
-                state.attempt += 1
-                if state.attempt >= configuration.maxAttempts {
-                    state.statistics.droppedAfterRetries += 1
-                    state.current = nil
-                    state.attempt = 0
-                } else {
-                    var delay = configuration.initialBackoff.nanoseconds
-                    for _ in 1..<state.attempt { delay = min(delay * 2, configuration.maxBackoff.nanoseconds) }
-                    retryAfter = .nanoseconds(min(delay, configuration.maxBackoff.nanoseconds))
-                    state.backingOff = true
-                }
-            }
-            state.statistics.queueLength = state.queue.count + (state.current == nil ? 0 : 1)
-        }
-        if let retryAfter {
-            eventLoop.scheduleTask(in: retryAfter) { [weak self] in self?.sendNext(afterBackoff: true) }
-        } else {
-            sendNext()
-        }
+        delivery.stop()
     }
 
     // MARK: - Payload
