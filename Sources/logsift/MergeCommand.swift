@@ -52,26 +52,7 @@ struct MergeCommand: ParsableCommand {
     }
 
     func run() throws {
-        var inputs: [SavedMerge.Input] = []
-        var status: Int32 = 0
-        for path in files {
-            do {
-                inputs.append(SavedMerge.Input(path: path, saved: try SaveFile.read(path)))
-            } catch {
-                Terminal.warn(error.description)
-                let unreadable = error.problem.hasPrefix("cannot ")
-                status = max(status, unreadable ? ExitStatus.inputFailed : ExitStatus.nothingRecognised)
-            }
-        }
-        if status != 0 { throw ExitCode(status) }
-        let merged: SavedAnalysis
-        let savedZone: String?
-        do {
-            (merged, savedZone) = try SavedMerge.merge(inputs)
-        } catch {
-            Terminal.warn(error.description)
-            throw ExitCode(ExitStatus.nothingRecognised)
-        }
+        let (merged, savedZone) = try SaveInput.merged(files)
         let zoneText = tz ?? savedZone ?? "local"
         // A save from another machine may name a zone this one does not know: show UTC then.
         let zone = (try? TimeZoneOption.parse(zoneText)).map(DisplayZone.init) ?? .utc

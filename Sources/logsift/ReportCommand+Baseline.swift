@@ -26,13 +26,7 @@ extension ReportCommand {
     static func baselineAnalysis(_ paths: [String], _ configuration: AnalysisConfiguration) throws -> Analysis? {
         guard !paths.isEmpty else { return nil }
         if paths.allSatisfy({ $0.hasSuffix(".lsa") }) {
-            do {
-                let inputs = try paths.map { path throws(SaveFileError) in SavedMerge.Input(path: path, saved: try SaveFile.read(path)) }
-                return try SavedMerge.merge(inputs).merged.analysis
-            } catch {
-                Terminal.warn("--baseline: \(error.description)")
-                throw ExitCode(error.problem.hasPrefix("cannot ") ? ExitStatus.inputFailed : ExitStatus.nothingRecognised)
-            }
+            return try SaveInput.merged(paths, context: "--baseline: ").merged.analysis
         }
         var base = configuration
         base.inputs = paths.map(InputSpec.init(path:))

@@ -1,12 +1,36 @@
 import ArgumentParser
 import LogAggregation
 import LogArchive
+import LogsiftEngine
 
 /// `--save FILE`: the analysis written as a `.lsa` file (see LogArchive), atomically like `-o`.
 enum SaveOutput {
     static func write(_ analysis: Analysis, zone: String, sampleLimit: Int, to path: String) throws {
         let bytes = SaveFile.encode(SavedAnalysis(analysis: analysis, zone: zone, sampleLimit: sampleLimit))
         try ReportFile.write(bytes: bytes, to: path, what: "the saved aggregates")
+    }
+}
+
+/// Saves read and merged, for `merge` and `report --baseline FILE.lsa`: every file that cannot
+/// be read is named on stderr (with `context` before it), then the run ends with 1 when one
+/// could not be read and 65 when one is not a save or the saves cannot be merged.
+enum SaveInput {
+    static func merged(_ paths: [String], context: String = "") throws -> (merged: SavedAnalysis, zone: String?) {
+        var inputs: [SavedMerge.Input] = []
+        var status: Int32 = 0
+        func refuse(_ error: SaveFileError) {
+            Terminal.warn(context + error.description)
+            let unreadable = error.problem.hasPrefix("cannot ")
+            status = max(status, unreadable ? ExitStatus.inputFailed : ExitStatus.nothingRecognised)
+        }
+        for path in paths {
+            do { inputs.append(SavedMerge.Input(path: path, saved: try SaveFile.read(path))) } catch { refuse(error) }
+        }
+        if status != 0 { throw ExitCode(status) }
+        do { return try SavedMerge.merge(inputs) } catch {
+            refuse(error)
+            throw ExitCode(status)
+        }
     }
 }
 
