@@ -100,6 +100,9 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .long, help: "A label for every input of this run, stored with --save, e.g. host=web1: a merge of saves with different values breaks its totals down per value.")
     var label: String?
 
+    @Option(name: .long, help: ArgumentHelp("A label for each input taken from its path, NAME=REGEX: the regex's first group (or its whole match) is the value, e.g. --label-from 'host=/logs/([^/]+)/'. The report breaks its totals down per value, and --save keeps them for merges.", valueName: "name=regex"))
+    var labelFrom: String?
+
     @Option(name: .long, help: ArgumentHelp("A log file to compare with (repeat for several: --baseline a.log.1 --baseline a.log.2.gz); read with the same options as the inputs.", valueName: "file"))
     var baseline: [String] = []
 
@@ -130,6 +133,10 @@ struct ReportCommand: ParsableCommand {
             throw ValidationError("-o/--output is empty: give the file to write the report to, e.g. -o nightly.html")
         }
         _ = try labelOption()
+        if label != nil && labelFrom != nil {
+            throw ValidationError("give --label or --label-from, not both")
+        }
+        if let labelFrom = try labelFromOption() { try labelFrom.check(inputs.isEmpty ? ["-"] : inputs) }
         if save == "" {
             throw ValidationError("--save is empty: give the file to save the aggregates to, e.g. --save web1-2026-11-30.lsa")
         }
@@ -189,7 +196,7 @@ struct ReportCommand: ParsableCommand {
         }
 
         let progress = ProgressLine.start(paths + baseline.filter { !$0.hasSuffix(".lsa") }, enabled: !noProgress)
-        var analysis = Analyzer.run(configuration)
+        var analysis = try labelFromOption().map { try Self.labelled(configuration, by: $0, zone: tz) } ?? Analyzer.run(configuration)
         let baselineAnalysis = try Self.baselineAnalysis(baseline, configuration)
         progress?.stop()
         if let label = try labelOption() { analysis.labels = [LabelTotals(name: label.name, value: label.value, analysis: analysis)] }

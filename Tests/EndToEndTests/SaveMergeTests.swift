@@ -190,6 +190,55 @@ import Testing
         }
     }
 
+    /// `--label-from`: one run over files of two hosts breaks its totals down per host, with
+    /// the counts of the files themselves (`wc -l`, a regex over the lines), and is otherwise
+    /// the report of the same files without labels.
+    @Test func labelFromBreaksOneRunDownPerHost() throws {
+        let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fm = FileManager.default
+        for host in ["web1", "web2"] { try fm.createDirectory(at: dir.appendingPathComponent(host), withIntermediateDirectories: true) }
+        let a1 = dir.appendingPathComponent("web1/access.log"), a2 = dir.appendingPathComponent("web2/access.log")
+        let b1 = dir.appendingPathComponent("web1/access.log.1")
+        try fm.copyItem(at: Self.samples.appendingPathComponent("access.log"), to: a1)
+        try fm.copyItem(at: Self.samples.appendingPathComponent("access.log.1"), to: a2)
+        try fm.copyItem(at: Self.samples.appendingPathComponent("access.log.1"), to: b1)
+
+        let labelled = try Harness.run(["report", "--format", "json", "--tz", "UTC", "--label-from", "host=/(web[0-9]+)/",
+                                        a1.path, a2.path, b1.path])
+        #expect(labelled.status == 0, "\(labelled.stderr)")
+        var json = try labelled.json()
+        let labels = try #require(json["labels"] as? [String: Any])
+        #expect(labels["name"] as? String == "host")
+        let items = try #require(labels["items"] as? [[String: Any]])
+        #expect(items.map { $0["value"] as? String } == ["web1", "web2"])
+        let pattern = try NSRegularExpression(pattern: #"^\S+ \S+ \S+ \[[^\]]+\] "(?:[^"\\]|\\.)*" (\d{3}) "#, options: .anchorsMatchLines)
+        for (item, files) in zip(items, [[a1, b1], [a2]]) {
+            var lines = 0, requests = 0, fiveHundreds = 0
+            for file in files {
+                let text = try String(contentsOf: file, encoding: .utf8)
+                let matches = pattern.matches(in: text, range: NSRange(text.startIndex..., in: text))
+                lines += try Self.lineCount(file)
+                requests += matches.count
+                fiveHundreds += matches.filter { (text as NSString).substring(with: $0.range(at: 1)).hasPrefix("5") }.count
+            }
+            #expect(item["lines"] as? Int == lines)
+            #expect(item["requests"] as? Int == requests)
+            #expect(item["5xx"] as? Int == fiveHundreds)
+        }
+        // Without the breakdown, the report of the files in the order of their hosts.
+        json["labels"] = nil
+        let plain = try Harness.run(["report", "--format", "json", "--tz", "UTC", a1.path, b1.path, a2.path]).json()
+        #expect(NSDictionary(dictionary: json).isEqual(to: plain))
+
+        let unmatched = try Harness.run(["report", "--label-from", "host=/(db[0-9]+)/", a1.path])
+        #expect(unmatched.status == 64 && unmatched.stderr.contains("does not match the regex") && unmatched.stderr.contains("web1/access.log"))
+        let broken = try Harness.run(["report", "--label-from", "host=/(web", a1.path])
+        #expect(broken.status == 64 && broken.stderr.contains("does not compile"))
+        let both = try Harness.run(["report", "--label", "host=x", "--label-from", "host=(web1)", a1.path])
+        #expect(both.status == 64 && both.stderr.contains("not both"))
+    }
+
     /// Each kind of bad file is refused with its own message naming it, never a crash.
     @Test func badSaveFilesAreCleanErrors() throws {
         let dir = try Harness.temporaryDirectory()
