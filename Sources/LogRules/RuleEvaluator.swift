@@ -202,7 +202,8 @@ public final class RuleFeed {
     /// A class, so that walking the entries per event retains one reference, not each of a
     /// struct's references.
     final class Entry {
-        let runtime: RuleRuntime
+        /// Unretained: the evaluator, which the feed holds, holds every runtime.
+        unowned(unsafe) let runtime: RuleRuntime
         let plan: RulePlan
         let filter: FilterEvaluator?
         /// The plan's measure without its payload, and the slot it reads: what each event
@@ -210,10 +211,13 @@ public final class RuleFeed {
         let kind: RuleRuntime.Kind
         let slot: Int
         let keySlots: [Int]
+        /// `by` fields (keySlots not empty), read per event without touching the array.
+        let grouped: Bool
         init(runtime: RuleRuntime, plan: RulePlan) {
             self.runtime = runtime
             self.plan = plan
             keySlots = plan.keySlots
+            grouped = !plan.keySlots.isEmpty
             switch plan.measure {
             case .countIf(let b), .rate(let b): filter = FilterEvaluator(b)
             default: filter = nil
@@ -229,7 +233,8 @@ public final class RuleFeed {
         }
     }
 
-    unowned let evaluator: RuleEvaluator
+    /// Strong (the evaluator holds no feed): reading it per event costs no unowned check.
+    let evaluator: RuleEvaluator
     let entries: [Entry]
     var key: [UInt8] = []
 
@@ -252,7 +257,7 @@ public final class RuleFeed {
             let runtime = entry.runtime
             evaluator.advance(runtime, to: time)
             let group: AlertGroup?
-            if entry.keySlots.isEmpty {
+            if !entry.grouped {
                 group = runtime.sole ?? runtime.group(key: [], values: [])
             } else {
                 key.removeAll(keepingCapacity: true)
@@ -306,6 +311,21 @@ final class AlertGroup {
     /// step made replays of days slow).
     var windowSketch: LatencySketch?
 
+    /// Adds a value to slice `i` and to the window's sketch, in place (`sketch?.add` mutates
+    /// the stored sketch; a test for nil first copied it, retaining its arrays, per event).
+    func add(_ sample: LatencySketch.Sample, slice i: Int) {
+        if slices[i].sketch?.add(sample) == nil {
+            var sketch = LatencySketch()
+            sketch.add(sample)
+            slices[i].sketch = sketch
+        }
+        if windowSketch?.add(sample) == nil {
+            var sketch = LatencySketch()
+            sketch.add(sample)
+            windowSketch = sketch
+        }
+    }
+
     init(labels: [RuleLabel], slices: Int) {
         self.labels = labels
         self.slices = [WindowSlice](repeating: WindowSlice(), count: slices)
@@ -318,6 +338,8 @@ final class RuleRuntime {
     let index: Int
     let step: Int64
     let sliceCount: Int
+    /// `rule.window`, read per event without copying the rule.
+    let window: Int64
     var groups: [[UInt8]: AlertGroup] = [:]
     /// The one group of a rule without `by`, reached without a lookup per event.
     var sole: AlertGroup?
@@ -346,6 +368,7 @@ final class RuleRuntime {
         case .threshold(.distinct, _, _): groupLimit = max(1, maxGroups / 10)
         default: groupLimit = maxGroups
         }
+        self.window = rule.window
         let window = max(1, rule.window)
         var step = max(1, window / RuleRuntime.slicesPerWindow)
         while window % step != 0 { step -= 1 }
@@ -378,43 +401,49 @@ final class RuleRuntime {
         quietEvaluations = 0
         let sliceStart = RuleRuntime.floor(time, step)
         // Older than every window still to be evaluated: counted, not kept.
-        if let next = nextBoundary, sliceStart < next - rule.window {
+        if let next = nextBoundary, sliceStart < next - window {
             lateEvents &+= 1
             return
         }
         let i = Int((sliceStart / step) % Int64(sliceCount) + Int64(sliceCount)) % sliceCount
-        if group.slices[i].start != sliceStart {
-            if group.slices[i].start > sliceStart { lateEvents &+= 1; return }
-            if let old = group.slices[i].sketch { group.windowSketch?.subtract(old) }
-            group.slices[i] = WindowSlice(start: sliceStart)
-        }
-        group.slices[i].events &+= 1
         let slot = entry.slot
-        switch entry.kind {
-        case .count: break
-        case .hits:
-            if entry.filter!.matches(event) { group.slices[i].hits &+= 1 }
-        case .sum:
-            if let v = event.number(slot), v.isFinite { group.slices[i].sum += v; group.slices[i].seen &+= 1 }
-        case .extremes:
-            if let v = event.number(slot), !v.isNaN {
-                group.slices[i].minimum = min(group.slices[i].minimum, v)
-                group.slices[i].maximum = max(group.slices[i].maximum, v)
-                group.slices[i].seen &+= 1
+        // One access to the slices (one uniqueness check), not one per field touched.
+        let kept: Bool = group.slices.withUnsafeMutableBufferPointer { slices in
+            if slices[i].start != sliceStart {
+                if slices[i].start > sliceStart { return false }
+                if let old = slices[i].sketch { group.windowSketch?.subtract(old) }
+                slices[i] = WindowSlice(start: sliceStart)
             }
+            slices[i].events &+= 1
+            switch entry.kind {
+            case .count, .percentile, .distinct: break
+            case .hits:
+                if entry.filter!.matches(event) { slices[i].hits &+= 1 }
+            case .sum:
+                if let v = event.number(slot), v.isFinite { slices[i].sum += v; slices[i].seen &+= 1 }
+            case .extremes:
+                if let v = event.number(slot), !v.isNaN {
+                    slices[i].minimum = min(slices[i].minimum, v)
+                    slices[i].maximum = max(slices[i].maximum, v)
+                    slices[i].seen &+= 1
+                }
+            }
+            return true
+        }
+        guard kept else { lateEvents &+= 1; return }
+        switch entry.kind {
+        case .count, .hits, .sum, .extremes: break
         case .percentile:
             // One logarithm for both sketches.
-            if let v = event.number(slot), let sample = LatencySketch.sample(v) {
-                if group.slices[i].sketch == nil { group.slices[i].sketch = LatencySketch() }
-                group.slices[i].sketch!.add(sample)
-                if group.windowSketch == nil { group.windowSketch = LatencySketch() }
-                group.windowSketch!.add(sample)
-            }
+            if let v = event.number(slot), let sample = LatencySketch.sample(v) { group.add(sample, slice: i) }
         case .distinct:
             event.withText(slot) { bytes in
                 guard let bytes else { return }
-                if group.slices[i].distinct == nil { group.slices[i].distinct = DistinctCounter() }
-                group.slices[i].distinct!.add(bytes)
+                if group.slices[i].distinct?.add(bytes) == nil {
+                    var counter = DistinctCounter()
+                    counter.add(bytes)
+                    group.slices[i].distinct = counter
+                }
             }
         }
     }

@@ -27,6 +27,11 @@ final class AccessEventDecoder {
     /// Per slot: its range in the last decoded line, valid when `stamps[slot] == state.line`.
     let ranges: UnsafeMutablePointer<Range<Int>?>
     let stamps: UnsafeMutablePointer<UInt64>
+    /// Per slot: its number in the last decoded line, valid when `numberStamps[slot] ==
+    /// state.line` (a rule, a filter and the live panes read the same status and request time:
+    /// parsed once).
+    let numbers: UnsafeMutablePointer<Double?>
+    let numberStamps: UnsafeMutablePointer<UInt64>
     /// The capture groups of pattern field i: `groups[groupStarts[i]..<groupStarts[i + 1]]`
     /// (the first that took part wins, as `range(of:)` reads them).
     let groups: UnsafeMutablePointer<Int>
@@ -73,6 +78,10 @@ final class AccessEventDecoder {
         ranges.initialize(repeating: nil, count: slotCount)
         stamps = .allocate(capacity: slotCount)
         stamps.initialize(repeating: 0, count: slotCount)
+        numbers = .allocate(capacity: slotCount)
+        numbers.initialize(repeating: nil, count: slotCount)
+        numberStamps = .allocate(capacity: slotCount)
+        numberStamps.initialize(repeating: 0, count: slotCount)
         let flat = pattern.fields.flatMap(\.groups)
         groups = .allocate(capacity: max(1, flat.count))
         groups.initialize(from: flat, count: flat.count)
@@ -92,6 +101,8 @@ final class AccessEventDecoder {
         state.deallocate()
         ranges.deallocate()
         stamps.deallocate()
+        numbers.deallocate()
+        numberStamps.deallocate()
         groups.deallocate()
         groupStarts.deallocate()
     }
@@ -211,13 +222,23 @@ struct AccessEvent: FieldValues {
     }
 
     func number(_ slot: Int) -> Double? {
-        guard let r = decoder.range(slot, line) else { return nil }
-        switch decoder.readers[slot] {
-        case .none: return nil
-        case .integer: return ByteParsing.integer(line, r).map(Double.init)
-        case .decimal: return ByteParsing.decimal(line, r)
-        case .upstreamList: return ByteParsing.upstreamTime(line, r)
+        guard slot >= 0, slot < decoder.slotCount else { return nil }
+        let current = decoder.state.pointee.line
+        if decoder.numberStamps[slot] == current { return decoder.numbers[slot] }
+        let value: Double?
+        if let r = decoder.range(slot, line) {
+            switch decoder.readers[slot] {
+            case .none: value = nil
+            case .integer: value = ByteParsing.integer(line, r).map(Double.init)
+            case .decimal: value = ByteParsing.decimal(line, r)
+            case .upstreamList: value = ByteParsing.upstreamTime(line, r)
+            }
+        } else {
+            value = nil
         }
+        decoder.numbers[slot] = value
+        decoder.numberStamps[slot] = current
+        return value
     }
 
     func level(_ slot: Int) -> ApplicationLevel? { nil }
