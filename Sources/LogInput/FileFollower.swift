@@ -38,6 +38,10 @@ public final class FileFollower {
     public private(set) var recoveredFromCopies = 0
     public var overlongLines: Int { lines.overlongLines }
     public var linesRead: UInt64 { lines.linesHandedOut }
+    /// Bytes read from the followed files (the copy's unread tail after a copytruncate
+    /// included), since following started: the bytes before a start at the end, or before a
+    /// resumed offset, are not counted.
+    public var bytesRead: UInt64 { lines.bytesTaken }
     /// A read of the followed file failed (it stays followed); the last reason.
     public private(set) var readErrors = 0
 
@@ -212,6 +216,18 @@ public final class FileFollower {
     func cutSinceLastLook(_ file: FollowedFile) -> Bool {
         guard let size = file.size() else { return false }
         return size < offset || (headLength > 0 && hashOfHead(file, headLength) != headHash)
+    }
+}
+
+extension FileFollower {
+    /// Bytes of the file being read that are not read yet: its size minus our offset (one
+    /// fstat). A file now shorter than our offset was cut and will be read from 0, so then all
+    /// of it. Nil while there is no file at the path (or its size cannot be known). After a
+    /// rotation, a new file at the path counts from the poll that switches to it (the same poll
+    /// that drains the old one).
+    public var lagBytes: Int? {
+        guard let file, let size = file.size() else { return nil }
+        return size >= offset ? size - offset : size
     }
 }
 

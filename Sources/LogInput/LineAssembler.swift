@@ -19,6 +19,8 @@ public final class LineAssembler {
     var skippingOverlong = false
     public private(set) var linesHandedOut: UInt64 = 0
     public private(set) var overlongLines = 0
+    /// Bytes `fill` wrote, since the start: counted once per read, not per line.
+    public private(set) var bytesTaken: UInt64 = 0
 
     public init(maxLineLength: Int = LineReader.defaultMaxLineLength, readSize: Int = 64 * 1024) {
         self.maxLineLength = max(1, maxLineLength)
@@ -33,7 +35,12 @@ public final class LineAssembler {
     @discardableResult
     public func append(_ fill: (UnsafeMutableRawBufferPointer) -> Int, _ deliver: (UnsafeRawBufferPointer) -> Void) -> Int {
         let n = fill(UnsafeMutableRawBufferPointer(rebasing: buffer[pendingCount..<(pendingCount + readSize)]))
-        if n > 0 { frame(newBytes: n, deliver) }
+        if n > 0 {
+            frame(newBytes: n, deliver)
+            // After the lines are handed out: a reader of the count during `deliver` (a metrics
+            // update at a window close) sees the bytes before this read, as a follower's offset.
+            bytesTaken &+= UInt64(n)
+        }
         return n
     }
 
@@ -91,6 +98,9 @@ public protocol LineFeed: AnyObject {
     func poll(maxReads: Int, _ deliver: (UnsafeRawBufferPointer) -> Void) -> Bool
     /// True once the input has ended for good (a pipe closed); a followed file never ends.
     var ended: Bool { get }
+    /// Bytes read from the input since the feed was made (a followed file's bytes before
+    /// where following started are not counted).
+    var bytesRead: UInt64 { get }
 }
 
 /// Standard input (or another stream descriptor) read without blocking the watch loop: a poll
@@ -110,6 +120,7 @@ public final class StreamFeed: LineFeed {
     }
 
     public var linesRead: UInt64 { lines.linesHandedOut }
+    public var bytesRead: UInt64 { lines.bytesTaken }
 
     public func poll(maxReads: Int, _ deliver: (UnsafeRawBufferPointer) -> Void) -> Bool {
         guard !ended else { return false }

@@ -1,8 +1,9 @@
 /// The names `logsift watch` exposes (docs/metrics.md is the user's copy of this list). One place
 /// for the names, so the watch loop, the docs and the tests agree.
 ///
-/// Label names: `source` (an input's name: a file path or `stdin`), `family` (nginx, postgres,
-/// app), `result`, `status_class` (`1xx`...`5xx`), `alertname`, `state`, `notifier`.
+/// Label names: `source` (an input's name: a file path or `<stdin>`), `result`, `status_class`
+/// (`1xx`...`5xx`, `other`), `level` (`ApplicationLevel` names), `kind` (`replaced`,
+/// `truncated`), `alertname`, `alertstate`, `notifier`, `reason`.
 public enum LogsiftMetrics {
     public static let linesTotal = "logsift_lines_total"
     public static let linesHelp = "Lines read per source; result is parsed or unmatched."
@@ -22,6 +23,14 @@ public enum LogsiftMetrics {
     public static let notificationsDroppedHelp = "Alerts dropped: queue full, retries exhausted, or rejected (4xx); reason says which."
     public static let notificationQueueLength = "logsift_notification_queue_length"
     public static let notificationQueueLengthHelp = "Alerts waiting to be sent."
+    public static let bytesRead = "logsift_bytes_read_total"
+    public static let bytesReadHelp = "Bytes read per input (a followed file or stdin) since logsift started."
+    public static let eventsTotal = "logsift_events_total"
+    public static let eventsHelp = "PostgreSQL and application events per source and level (trace, debug, info, notice, warn, error, fatal, unknown)."
+    public static let followRotations = "logsift_follow_rotations_total"
+    public static let followRotationsHelp = "Rotations of a followed file: kind is replaced (a new file at the path) or truncated (copytruncate)."
+    public static let followLag = "logsift_follow_lag_bytes"
+    public static let followLagHelp = "Bytes of a followed file not read yet (its size minus logsift's offset)."
     public static let startTime = "logsift_start_time_seconds"
     public static let startTimeHelp = "Start time of the logsift process, Unix seconds."
 

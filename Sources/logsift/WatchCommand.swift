@@ -257,6 +257,7 @@ struct WatchCommand: ParsableCommand {
         let engine = WatchEngine(format: format, zone: try TimeZoneOption.parse(tz), windows: windows, observers: observers)
         sink.engine = engine
         metrics?.engine = engine
+        metrics?.feeds = feeds
         sink.followers = followers
         var lastSaved: Int64 = 0
         var savedState: FollowState? = nil

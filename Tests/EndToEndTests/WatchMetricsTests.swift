@@ -46,6 +46,7 @@ import Testing
         #expect(Self.metric(body, "logsift_requests_total", "status_class=\"2xx\"") == 270, "\(body)")
         #expect(Self.metric(body, "logsift_requests_total", "status_class=\"5xx\"") == 30)
         #expect(Self.metric(body, "logsift_lines_total", "result=\"unmatched\"") == 2)
+        #expect(Self.metric(body, "logsift_bytes_read_total", "source=\"<stdin>\"") == Double(text.utf8.count))
         #expect(Self.metric(body, "logsift_last_event_timestamp_seconds", "source=") == Double(1_795_514_699))  // 2026-11-24T10:04:59Z
         input.fileHandleForWriting.closeFile()
         process.waitUntilExit()

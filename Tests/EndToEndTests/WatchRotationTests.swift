@@ -27,17 +27,21 @@ import Testing
         n = 0
         kinds = {"rename": 0, "copytruncate": 0, "recreate": 0}
         f = open(path, "a")
+        written = 0
         def batch(count=100):
             # The sequence number is the remote user (in the first 64 bytes, so a file rewritten
-            # from the start never looks the same) and picks status and path.
-            global n
+            # from the start never looks the same) and picks status and path. Every line goes
+            # through here: `written` is the bytes of all files together (ASCII).
+            global n, written
             stamp = time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime())
             lines = []
             for _ in range(count):
                 status = 500 if n % 10 == 0 else 200
                 lines.append(f'10.0.0.1 - u{n} [{stamp}] "GET /s{n % 997} HTTP/1.1" {status} 1 "-" "w" 0.001\\n')
                 n += 1
-            return "".join(lines)
+            text = "".join(lines)
+            written += len(text)
+            return text
         def write_for(seconds):
             # `rate` lines a second in batches of 100, each batch one write (flush).
             start, sent = time.monotonic(), 0
@@ -105,7 +109,7 @@ import Testing
                 f = new_file()
         write_for(gap)
         f.close()
-        open(done, "w").write(f"{n} {kinds['rename']} {kinds['copytruncate']} {kinds['recreate']}")
+        open(done, "w").write(f"{n} {kinds['rename']} {kinds['copytruncate']} {kinds['recreate']} {written}")
         """
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "needs /usr/bin/python3"),
@@ -155,18 +159,25 @@ import Testing
         python.waitUntilExit()
         #expect(python.terminationStatus == 0)
         let counts = try String(contentsOfFile: done, encoding: .utf8).split(separator: " ").compactMap { Int($0) }
-        try #require(counts.count == 4)
+        try #require(counts.count == 5)
         let total = counts[0]
-        #expect(counts[1...] == [34, 33, 33])
+        #expect(counts[1...3] == [34, 33, 33])
         #expect(total > 50_000, "the writer wrote \(total) lines")
 
         // Wait (at most 60 s) until /metrics says every line was read, then stop the watch.
+        var metrics = ""
         _ = await ExternalServices.eventually(timeout: 60) {
-            guard let answer = try? await ExternalServices.get("http://127.0.0.1:\(port)/metrics"), answer.status == 200,
-                  let parsed = WatchMetricsTests.metric(String(decoding: answer.body, as: UTF8.self), "logsift_lines_total", "result=\"parsed\"")
-            else { return false }
+            guard let answer = try? await ExternalServices.get("http://127.0.0.1:\(port)/metrics"), answer.status == 200 else { return false }
+            metrics = String(decoding: answer.body, as: UTF8.self)
+            guard let parsed = WatchMetricsTests.metric(metrics, "logsift_lines_total", "result=\"parsed\"") else { return false }
             return parsed >= Double(total)
         }
+        // The same counts in /metrics: every byte the writer wrote read once, the rotations by
+        // kind (rename and recreate both put a new file at the path), and nothing left unread.
+        #expect(WatchMetricsTests.metric(metrics, "logsift_bytes_read_total", "source=") == Double(counts[4]))
+        #expect(WatchMetricsTests.metric(metrics, "logsift_follow_rotations_total", "kind=\"replaced\"") == 67)
+        #expect(WatchMetricsTests.metric(metrics, "logsift_follow_rotations_total", "kind=\"truncated\"") == 33)
+        #expect(WatchMetricsTests.metric(metrics, "logsift_follow_lag_bytes", "source=") == 0)
         kill(watch.processIdentifier, SIGTERM)
         watch.waitUntilExit()
         #expect(watch.terminationStatus == 143)
