@@ -332,18 +332,7 @@ class WindowSink: WatchObserver {
     func json(_ w: WindowSummary) -> JSONValue {
         let t = w.totals
         func quantile(_ q: Double) -> JSONValue { .optional(t.latency.quantile(q)) }
-        if let family = engine?.family, family != .access {
-            // PostgreSQL and application inputs: events, and those of level error or above.
-            return .object([
-                ("start", .string(TimeText.iso8601(w.start))),
-                ("end", .string(TimeText.iso8601(w.end))),
-                ("source", .string(family.rawValue)),
-                ("events", .number(t.requests)),
-                ("errors", .number(t.serverErrors)),
-                ("unmatched", .number(t.unmatched)),
-                ("late", .number(t.late)),
-            ])
-        }
+        if let family = engine?.family, family != .access { return familyJSON(w, family: family) }
         var fields: [(String, JSONValue)] = [
             ("start", .string(TimeText.iso8601(w.start))),
             ("end", .string(TimeText.iso8601(w.end))),
@@ -422,6 +411,15 @@ final class LiveView: WindowSink {
         }
         guard let w = last else {
             write(text + "waiting for the first window to close…\n")
+            return
+        }
+        if let family = engine?.family, family != .access {
+            text += "\(TimeText.iso8601(w.start)) – \(TimeText.iso8601(w.end))\n" + familyView(w, family: family)
+            if !alertLines.isEmpty {
+                text += "alerts:\n"
+                for a in alertLines { text += "  \(TerminalText.escaped(a.line))\n" }
+            }
+            write(text)
             return
         }
         let t = w.totals
