@@ -197,6 +197,47 @@ import Testing
         }
     }
 
+    /// `--window 2m --every 1m`: each window is the merge of two one-minute panes; its
+    /// statements, errors and percentiles are those of the two minutes written.
+    @Test func postgresWindowsMergeTheirPanes() throws {
+        let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let written = Self.generatePostgres()
+        let log = dir.appendingPathComponent("postgresql.log")
+        try written.text.write(to: log, atomically: true, encoding: .utf8)
+        let r = try Harness.run(["watch", "--window", "2m", "--every", "1m", "--output", "json", "--tz", "UTC"], stdinFile: log)
+        #expect(r.status == 0, "\(r.stderr)")
+        let windows = try Self.windowLines(r.stdout)
+        // Windows end at 10:01 … 10:04 (the first holds minute 0 only).
+        #expect(windows.count == 4, "\(r.text)")
+        for (k, window) in windows.enumerated() {
+            let minutes = k == 0 ? [0] : [k - 1, k]
+            #expect(window["end"] as? String == "2026-11-24T10:0\(k + 1):00Z")
+            #expect(window["events"] as? Int == minutes.reduce(0) { $0 + written.events[$1]! })
+            #expect(window["errors"] as? Int == minutes.reduce(0) { $0 + written.errors[$1]! })
+            // 100·(m+1) durations a minute (none in minute 2): sums stay multiples of 100.
+            try Self.checkDurations(window, minutes.flatMap { written.durations[$0] ?? [] }, field: "duration_ms")
+            var calls: [String: Int] = [:]
+            for m in minutes { for (t, n) in written.calls[m] ?? [:] { calls[t, default: 0] += n } }
+            let items = try #require(window["top_queries"] as? [[String: Any]])
+            #expect(items.count == calls.count)
+            for item in items {
+                let query = (item["query"] as? String ?? "").lowercased()
+                let t = try #require(Self.tables.first { query.contains($0) }, "\(query)")
+                #expect(item["calls"] as? Int == calls[t], "\(t) window \(k)")
+            }
+            var kinds: [String: Int] = [:]
+            for m in minutes { for (w, n) in written.errorKinds[m] ?? [:] { kinds[w, default: 0] += n } }
+            let errors = try #require(window["top_errors"] as? [[String: Any]])
+            #expect(errors.count == kinds.count)
+            for item in errors {
+                let template = item["template"] as? String ?? ""
+                let kind = try #require(Self.errorKinds.first { template.hasPrefix($0.word) }, "\(template)")
+                #expect(item["count"] as? Int == kinds[kind.word])
+            }
+        }
+    }
+
     // MARK: - Application
 
     struct ApplicationWritten {
