@@ -415,7 +415,7 @@ final class LiveView: WindowSink {
             return
         }
         if let family = engine?.family, family != .access {
-            text += "\(TimeText.iso8601(w.start)) – \(TimeText.iso8601(w.end))\n" + familyView(w, family: family)
+            text += "\(TimeText.iso8601(w.start)) – \(TimeText.iso8601(w.end))\n" + familyView(w, family: family, width: Terminal.width())
             if !alertLines.isEmpty {
                 text += "alerts:\n"
                 for a in alertLines { text += "  \(TerminalText.escaped(a.line))\n" }

@@ -46,8 +46,8 @@ extension WindowSink {
     }
 
     /// The view's lines for the window (after its time range): every text from the log escaped,
-    /// and cut to `width` columns so a long statement keeps one line.
-    func familyView(_ w: WindowSummary, family: LogFormat.Family, width: Int = 120) -> String {
+    /// and cut to `width` columns (the terminal's) so a long statement keeps one line.
+    func familyView(_ w: WindowSummary, family: LogFormat.Family, width: Int) -> String {
         let t = w.totals
         let seconds = Double(max(1, w.end - w.start))
         let rate = String(format: "%.1f", Double(t.requests) / seconds)
@@ -58,7 +58,8 @@ extension WindowSink {
             text += " · \(TerminalText.escaped(field)) p50 \(ms(0.5)) · p95 \(ms(0.95)) · p99 \(ms(0.99))"
         }
         text += "\n"
-        func cut(_ s: String, _ room: Int) -> String {
+        func cut(_ s: String, _ columns: Int) -> String {
+            let room = max(10, columns)
             let e = TerminalText.escaped(s)
             return e.count <= room ? e : String(e.prefix(max(1, room - 1))) + "…"
         }
