@@ -848,7 +848,7 @@ public final class PostgresProcessor: LineProcessor {
 
     /// An error message's template: first line only, `"…"` and `'…'` contents become `...`,
     /// digit runs become `<*>` (the placeholder of every error template).
-    static func template(_ b: UnsafeRawBufferPointer, _ m: Range<Int>, into out: UnsafeMutableRawBufferPointer) -> Int {
+    public static func template(_ b: UnsafeRawBufferPointer, _ m: Range<Int>, into out: UnsafeMutableRawBufferPointer) -> Int {
         var n = 0
         var i = m.lowerBound
         while i < m.upperBound, n + 5 < out.count {

@@ -18,7 +18,8 @@ public protocol WatchObserver: AnyObject {
     func windowClosed(_ window: WindowSummary)
 }
 
-/// The live pipeline of `watch` (access logs; PostgreSQL and application logs feed observers and count events and errors): detect the format from the first lines,
+/// The live pipeline of `watch` (access logs; PostgreSQL and application logs through
+/// `EventPaneFeed`): detect the format from the first lines,
 /// decode each line to an event (fields through slots resolved once), add it to its pane,
 /// close panes on event time and on the wall clock, and hand closed windows to the observers.
 public final class WatchEngine {
@@ -43,10 +44,12 @@ public final class WatchEngine {
     let sampleSize: Int
     var firstSampleAtMilliseconds: Int64?
     var decoder: AccessEventDecoder?
-    /// The decoder of a PostgreSQL or application input (its events feed the observers; a pane
-    /// counts them in `requests` and those of level error or above in `serverErrors`).
+    /// The decoder of a PostgreSQL or application input (its events feed the observers and
+    /// `paneFeed`, which adds them to their pane).
     var other: (any QueryEventDecoder)?
-    var levelSlot = -1
+    let paneFeed = EventPaneFeed()
+    /// The field a PostgreSQL or application pane's `durations` come from (nil: none).
+    public var durationField: String? { paneFeed.durationField }
     public private(set) var formatName: String?
     /// The family of the input once its format is known: access, postgres or application.
     public private(set) var family: LogFormat.Family?
@@ -136,8 +139,7 @@ public final class WatchEngine {
             if let j = windows.currentPane(nowMilliseconds: nowMilliseconds) { windows[j].late += 1 }
             return
         }
-        windows[i].requests += 1
-        if let level = event.level(levelSlot), level >= .error { windows[i].serverErrors += 1 }
+        paneFeed.add(event, to: &windows[i])
     }
 
     func finishOther<D: QueryEventDecoder>(_ d: D, nowMilliseconds: Int64) {
@@ -159,7 +161,8 @@ public final class WatchEngine {
             let other = decoded
             self.other = other
             formatName = format.name
-            levelSlot = Self.slot(other.schema, ["severity", "level"])
+            if let app = other as? ApplicationEventDecoder { EventPaneFeed.bindDurationKey(app, sample: sample) }
+            paneFeed.bind(schema: other.schema)
             for observer in observers { observer.bind(source: format.family.rawValue, schema: other.schema) }
             let lines = sample
             sample = []

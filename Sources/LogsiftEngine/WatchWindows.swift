@@ -14,7 +14,8 @@ public struct WindowConfiguration: Sendable, Equatable {
     public var windowSeconds: Int64
     public var paneSeconds: Int64
     public var lateSeconds: Int64
-    /// How many paths each pane keeps (the least-seen half is evicted past it).
+    /// How many paths (statement fingerprints, error templates) each pane keeps (the
+    /// least-seen half is evicted past it).
     public var pathCapacity: Int = 1000
 
     public init(windowSeconds: Int64, paneSeconds: Int64, lateSeconds: Int64) {
@@ -35,8 +36,18 @@ public struct AccessPane: Sendable {
     public var late: UInt64 = 0
     public var latency = LatencySketch()
     public var paths: CountTable
+    /// PostgreSQL and application inputs (`EventPaneFeed`): durations in milliseconds, statement
+    /// fingerprints with calls and total duration, and error templates; each table bounded
+    /// like `paths`.
+    public var durations = LatencySketch()
+    public var queries: QueryCallTable
+    public var errorTemplates: CountTable
 
-    init(pathCapacity: Int) { paths = CountTable(capacity: pathCapacity) }
+    init(pathCapacity: Int) {
+        paths = CountTable(capacity: pathCapacity)
+        queries = QueryCallTable(capacity: pathCapacity)
+        errorTemplates = CountTable(capacity: pathCapacity)
+    }
 
     mutating func reset(start: Int64) {
         self.start = start
@@ -46,6 +57,9 @@ public struct AccessPane: Sendable {
         late = 0
         latency = LatencySketch()
         paths.removeAll()
+        durations = LatencySketch()
+        queries.removeAll()
+        errorTemplates.removeAll()
     }
 
     mutating func merge(_ other: AccessPane) {
@@ -55,6 +69,9 @@ public struct AccessPane: Sendable {
         late += other.late
         latency.merge(other.latency)
         paths.merge(other.paths)
+        durations.merge(other.durations)
+        queries.merge(other.queries)
+        errorTemplates.merge(other.errorTemplates)
     }
 }
 

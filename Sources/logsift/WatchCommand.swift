@@ -12,7 +12,7 @@ import LogsiftEngine
 struct WatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "watch",
-        abstract: "Follow logs live: rolling windows of requests, 5xx share, latency percentiles and top paths (PostgreSQL and application logs: events, errors, rules).",
+        abstract: "Follow logs live: rolling windows of requests, 5xx share, latency percentiles and top paths (PostgreSQL and application logs: events, errors, duration percentiles, top statements and error templates).",
         discussion: """
         Reads standard input (`tail -F access.log | logsift watch`) or follows files itself (`--follow`), through rename and copytruncate rotation. Windows are cut on the lines' own times; a stalled input still closes them on the wall clock. When standard output is not a terminal, one JSON object per line is written each time a window closes (every `--every`, default the window width), flushed at once; on a terminal a compact view is redrawn at most once a second. Ctrl-C or SIGTERM closes the open windows, prints them and exits 130 or 143. See docs/watch.md.
 
@@ -20,6 +20,7 @@ struct WatchCommand: ParsableCommand {
           tail -F /var/log/nginx/access.log | logsift watch
           tail -F /var/log/nginx/access.log | logsift watch --rules samples/alerts.yml
           tail -F /var/log/postgresql/postgresql-16-main.log | logsift watch --rules samples/alerts.yml
+          tail -F /var/log/postgresql/postgresql-16-main.log | logsift watch --window 5m --every 1m --top 10 > pg-windows.jsonl
           logsift watch --follow access.log --rules alerts.yml --alertmanager http://127.0.0.1:9093
           logsift watch --follow access.log --rules alerts.yml --alerts-file alerts.jsonl
           logsift watch --follow access.log --rules alerts.yml --exec /usr/local/bin/page --exec-arg ops
@@ -50,7 +51,7 @@ struct WatchCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "How late (in event time) a line may come and still land in its window; later lines are counted as late.")
     var late: String = "5s"
 
-    @Option(name: .long, parsing: .unconditional, help: "How many top paths each window lists (0-1000).")
+    @Option(name: .long, parsing: .unconditional, help: "How many top paths, statements (PostgreSQL) and error templates (PostgreSQL, application) each window lists (0-1000).")
     var top: Int = 5
 
     @Option(name: .long, help: "Alert rule files (YAML, see `logsift rules check`): transitions are written as they happen (JSON lines when piped, in the view on a terminal).")
@@ -333,18 +334,7 @@ class WindowSink: WatchObserver {
     func json(_ w: WindowSummary) -> JSONValue {
         let t = w.totals
         func quantile(_ q: Double) -> JSONValue { .optional(t.latency.quantile(q)) }
-        if let family = engine?.family, family != .access {
-            // PostgreSQL and application inputs: events, and those of level error or above.
-            return .object([
-                ("start", .string(TimeText.iso8601(w.start))),
-                ("end", .string(TimeText.iso8601(w.end))),
-                ("source", .string(family.rawValue)),
-                ("events", .number(t.requests)),
-                ("errors", .number(t.serverErrors)),
-                ("unmatched", .number(t.unmatched)),
-                ("late", .number(t.late)),
-            ])
-        }
+        if let family = engine?.family, family != .access { return familyJSON(w, family: family) }
         var fields: [(String, JSONValue)] = [
             ("start", .string(TimeText.iso8601(w.start))),
             ("end", .string(TimeText.iso8601(w.end))),
@@ -423,6 +413,15 @@ final class LiveView: WindowSink {
         }
         guard let w = last else {
             write(text + "waiting for the first window to close…\n")
+            return
+        }
+        if let family = engine?.family, family != .access {
+            text += "\(TimeText.iso8601(w.start)) – \(TimeText.iso8601(w.end))\n" + familyView(w, family: family, width: Terminal.width())
+            if !alertLines.isEmpty {
+                text += "alerts:\n"
+                for a in alertLines { text += "  \(TerminalText.escaped(a.line))\n" }
+            }
+            write(text)
             return
         }
         let t = w.totals
