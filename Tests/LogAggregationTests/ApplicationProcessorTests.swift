@@ -15,7 +15,7 @@ func feed(_ p: ApplicationProcessor, _ bytes: [UInt8], chunk: Int) -> [LineVerdi
     func hand(_ line: ArraySlice<UInt8>) {
         var line = line
         if line.last == 0x0d { line = line.dropLast() }
-        _ = line.withUnsafeBytes { scratch.copyMemory(from: $0) }
+        line.withUnsafeBytes { scratch.copyMemory(from: $0) }
         verdicts.append(p.consume(UnsafeRawBufferPointer(rebasing: scratch[0..<line.count])))
         scratch.initializeMemory(as: UInt8.self, repeating: 0xee)
     }
