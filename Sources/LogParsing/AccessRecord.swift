@@ -273,6 +273,17 @@ public enum RequestLine {
         var targetEnd = end
         // The protocol, if any, follows the last space.
         var j = end - 1
+        // Eight bytes at a time while all eight lie after `i` (` HTTP/1.1` is nine bytes).
+        if let base = bytes.baseAddress {
+            while j &- 7 > i {
+                let spaces = ByteWords.matches(ByteWords.load(base, j &- 7), UInt8(ascii: " "))
+                if spaces != 0 {
+                    j = j &- 7 &+ ByteWords.last(spaces)
+                    break
+                }
+                j &-= 8
+            }
+        }
         while j > i, bytes[j] != UInt8(ascii: " ") { j -= 1 }
         if j > i { targetEnd = j }
         var targetStart = i
@@ -292,6 +303,14 @@ public enum RequestLine {
     @inline(__always)
     public static func stripQuery(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Range<Int> {
         var i = range.lowerBound
+        if let base = bytes.baseAddress {
+            while i &+ 8 <= range.upperBound {
+                let word = ByteWords.load(base, i)
+                let stops = ByteWords.matches(word, UInt8(ascii: "?")) | ByteWords.matches(word, UInt8(ascii: "#"))
+                if stops != 0 { return range.lowerBound..<(i &+ ByteWords.first(stops)) }
+                i &+= 8
+            }
+        }
         while i < range.upperBound {
             if bytes[i] == UInt8(ascii: "?") || bytes[i] == UInt8(ascii: "#") { break }
             i += 1
