@@ -93,28 +93,30 @@ public enum PathTemplate {
         while true {
             let segmentStart = i
             let outStart = n
-            var allDigits = true, allHex = true, anyDigit = false, anyDash = false
+            // Each byte's class as 0/1 arithmetic, not branches: which class comes next in a
+            // path is not predictable, and a mispredicted branch per byte costs more than the
+            // few instructions here.
+            var allDigits: UInt32 = 1, allHex: UInt32 = 1, anyDigit: UInt32 = 0, anyDash: UInt32 = 0
             while i < end {
                 let b = bytes[i]
                 if b == UInt8(ascii: "/") { break }
                 out[n] = b
                 n &+= 1
                 i &+= 1
-                if b &- 48 < 10 {
-                    anyDigit = true
-                } else {
-                    allDigits = false
-                    if (b | 0x20) &- 97 >= 6 {
-                        allHex = false
-                        if b == UInt8(ascii: "-") { anyDash = true }
-                    }
-                }
+                // 1 when the byte is in range (unsigned compare by the sign of a subtraction).
+                let digit = (UInt32(b &- 48) &- 10) >> 31
+                let hexLetter = (UInt32((b | 0x20) &- 97) &- 6) >> 31
+                let dash = (UInt32(b ^ UInt8(ascii: "-")) &- 1) >> 31
+                allDigits &= digit
+                allHex &= digit | hexLetter
+                anyDigit |= digit
+                anyDash |= dash
             }
             let length = i &- segmentStart
             if length > 0 {
                 let raw = UnsafeRawBufferPointer(start: bytes, count: end)
-                let isId = allDigits || (allHex ? (length >= 8 && anyDigit)
-                    : anyDash && ((length == 36 && isUUID(raw, segmentStart)) || isPrefixedNumber(raw, segmentStart, i)))
+                let isId = allDigits != 0 || (allHex != 0 ? (length >= 8 && anyDigit != 0)
+                    : anyDash != 0 && ((length == 36 && isUUID(raw, segmentStart)) || isPrefixedNumber(raw, segmentStart, i)))
                 if isId {
                     out[outStart] = UInt8(ascii: ":")
                     out[outStart &+ 1] = UInt8(ascii: "i")
