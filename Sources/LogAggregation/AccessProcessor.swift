@@ -8,7 +8,12 @@ public final class AccessProcessor: LineProcessor {
     /// Parsers by format name and pattern text (guessed formats of two inputs may share a
     /// name): one per pattern, made once per worker (they own match data).
     var parsers: [String: AccessRecordParser] = [:]
-    var parser: AccessRecordParser?
+    var parser: AccessRecordParser? {
+        didSet { parserReference = parser.map { Unmanaged.passUnretained($0) } }
+    }
+    /// `parser` without a reference count: `parser` itself (and `parsers`) keeps it alive, so
+    /// the per-line call need not retain and release it.
+    var parserReference: Unmanaged<AccessRecordParser>?
     var record = AccessRecord()
     /// How ISO 8601 times written without a zone are read (`--tz`).
     let zone: ZoneRule
@@ -35,8 +40,8 @@ public final class AccessProcessor: LineProcessor {
 
     @inline(__always)
     public func consume(_ line: UnsafeRawBufferPointer) -> LineVerdict {
-        guard let parser else { return .unmatched }
-        switch parser.parse(line, into: &record) {
+        guard let parserReference else { return .unmatched }
+        switch parserReference._withUnsafeGuaranteedRef({ $0.parse(line, into: &record) }) {
         case .matched:
             aggregate.add(record, line: line)
             return .matched

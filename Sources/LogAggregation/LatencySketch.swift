@@ -40,6 +40,10 @@ public struct LatencySketch: Sendable, Equatable {
     static let printingSlack = 0.000099
     static let gamma = (1 + bucketAccuracy) / (1 - bucketAccuracy)
     static let inverseLogGamma = 1 / log(gamma)
+    /// `inverseLogGamma` as a literal (the shortest decimal of the same double; the tests check
+    /// they are equal): the per-line `index` reads no lazily initialised global.
+    @inline(__always)
+    static var inverseLogGammaLiteral: Double { 50.50340046192384 }
 
     /// Buckets per page (a power of two: the slot in a page is the index's low bits).
     static let pageShift = 6
@@ -71,7 +75,7 @@ public struct LatencySketch: Sendable, Equatable {
 
     @inline(__always)
     static func index(_ value: Double) -> Int {
-        Int((log(value) * inverseLogGamma).rounded(.up))
+        Int((log(value) * inverseLogGammaLiteral).rounded(.up))
     }
 
     /// The value reported for bucket `index`: the point of least relative error in its range.

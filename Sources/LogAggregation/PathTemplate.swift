@@ -65,10 +65,78 @@ public enum PathTemplate {
         if !isHex(b) { allHex = false }
     }
 
+    /// Paths of at most this many bytes take `writeShort`: a template is at most three times as
+    /// long as its path (a one-byte id segment becomes `:id`), so theirs fits `maxLength`
+    /// without a bound check per byte.
+    static let shortPathLimit = maxLength / 3
+
     /// Writes the template of `path` into `out` (capacity ≥ `maxLength`); returns its length.
-    /// Each segment is read once: found, classified and then copied whole (or written `:id`).
     @inline(__always)
     public static func write(_ bytes: UnsafeRawBufferPointer, _ path: Range<Int>, into out: UnsafeMutableRawBufferPointer) -> Int {
+        if path.count <= shortPathLimit, out.count >= maxLength, path.lowerBound >= 0, path.upperBound <= bytes.count,
+           let from = bytes.baseAddress, let to = out.baseAddress {
+            return writeShort(from.assumingMemoryBound(to: UInt8.self), path,
+                              into: to.assumingMemoryBound(to: UInt8.self))
+        }
+        return writeBounded(bytes, path, into: out)
+    }
+
+    /// `writeBounded` for a path of at most `shortPathLimit` bytes into room for `maxLength`:
+    /// one pass per segment that copies each byte as it classifies it, then overwrites the copy
+    /// with `:id` when the segment is one. A segment without a dash is neither a UUID nor a
+    /// prefixed number, so those checks run only on segments that have one.
+    @inline(__always)
+    static func writeShort(_ bytes: UnsafePointer<UInt8>, _ path: Range<Int>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        var n = 0
+        var i = path.lowerBound
+        let end = path.upperBound
+        while true {
+            let segmentStart = i
+            let outStart = n
+            // Each byte's class as 0/1 arithmetic, not branches: which class comes next in a
+            // path is not predictable, and a mispredicted branch per byte costs more than the
+            // few instructions here.
+            var allDigits: UInt32 = 1, allHex: UInt32 = 1, anyDigit: UInt32 = 0, anyDash: UInt32 = 0
+            while i < end {
+                let b = bytes[i]
+                if b == UInt8(ascii: "/") { break }
+                out[n] = b
+                n &+= 1
+                i &+= 1
+                // 1 when the byte is in range (unsigned compare by the sign of a subtraction).
+                let digit = (UInt32(b &- 48) &- 10) >> 31
+                let hexLetter = (UInt32((b | 0x20) &- 97) &- 6) >> 31
+                let dash = (UInt32(b ^ UInt8(ascii: "-")) &- 1) >> 31
+                allDigits &= digit
+                allHex &= digit | hexLetter
+                anyDigit |= digit
+                anyDash |= dash
+            }
+            let length = i &- segmentStart
+            if length > 0 {
+                let raw = UnsafeRawBufferPointer(start: bytes, count: end)
+                let isId = allDigits != 0 || (allHex != 0 ? (length >= 8 && anyDigit != 0)
+                    : anyDash != 0 && ((length == 36 && isUUID(raw, segmentStart)) || isPrefixedNumber(raw, segmentStart, i)))
+                if isId {
+                    out[outStart] = UInt8(ascii: ":")
+                    out[outStart &+ 1] = UInt8(ascii: "i")
+                    out[outStart &+ 2] = UInt8(ascii: "d")
+                    n = outStart &+ 3
+                }
+            }
+            guard i < end else { break }
+            out[n] = UInt8(ascii: "/")
+            n &+= 1
+            i &+= 1
+        }
+        return n
+    }
+
+    /// Writes the template of `path` into `out`, cut at `out.count` or `maxLength` bytes;
+    /// returns its length. Each segment is read once: found, classified and then copied whole
+    /// (or written `:id`).
+    @inline(__always)
+    static func writeBounded(_ bytes: UnsafeRawBufferPointer, _ path: Range<Int>, into out: UnsafeMutableRawBufferPointer) -> Int {
         var n = 0
         var segmentStart = path.lowerBound
         let end = path.upperBound

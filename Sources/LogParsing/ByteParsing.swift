@@ -15,6 +15,34 @@ public enum ByteParsing {
 
     static let powersOfTen: [Double] = (0...18).map { p in (0..<p).reduce(1.0) { r, _ in r * 10 } }
 
+    /// `powersOfTen[k]` for k in 0...18 as literals (each exact in a double): the per-line
+    /// readers use this rather than the array, whose lazy initialisation is checked on every
+    /// access (`ByteParsingTests` checks both agree).
+    @inline(__always)
+    static func powerOfTen(_ k: Int) -> Double {
+        switch k {
+        case 0: return 1
+        case 1: return 1e1
+        case 2: return 1e2
+        case 3: return 1e3
+        case 4: return 1e4
+        case 5: return 1e5
+        case 6: return 1e6
+        case 7: return 1e7
+        case 8: return 1e8
+        case 9: return 1e9
+        case 10: return 1e10
+        case 11: return 1e11
+        case 12: return 1e12
+        case 13: return 1e13
+        case 14: return 1e14
+        case 15: return 1e15
+        case 16: return 1e16
+        case 17: return 1e17
+        default: return 1e18
+        }
+    }
+
     /// A plain decimal like `0.123` or `12`, or nil for `-` and anything else. Reads at most 18
     /// significant digits, so the value is exact to the double nearest the written decimal;
     /// further fraction digits are ignored, and a number with more than 18 digits before its dot
@@ -23,6 +51,30 @@ public enum ByteParsing {
     @inline(__always)
     public static func decimal(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Double? {
         guard !range.isEmpty else { return nil }
+        // Digits with at most one dot, 18 bytes at most (every request time): no digit can pass
+        // the cap below, leading zeros add nothing to the mantissa, so one plain loop gives the
+        // same value. Anything else falls through to the general reader.
+        if range.count <= 18 {
+            var mantissa = 0
+            var fractionDigits = 0
+            var seenDot = false
+            var plain = true
+            for i in range {
+                let b = bytes[i]
+                let d = Int(b) &- 48
+                if d >= 0 && d <= 9 {
+                    mantissa = mantissa &* 10 &+ d
+                    if seenDot { fractionDigits &+= 1 }
+                } else if b == UInt8(ascii: "."), !seenDot {
+                    seenDot = true
+                } else {
+                    plain = false
+                    break
+                }
+            }
+            // A lone `.` has no digit: the general reader says nil.
+            if plain, !(seenDot && range.count == 1) { return Double(mantissa) / powerOfTen(fractionDigits) }
+        }
         var mantissa = 0
         var digits = 0
         var fractionDigits = 0
@@ -54,7 +106,7 @@ public enum ByteParsing {
             i += 1
         }
         guard seenDigit else { return nil }
-        let value = Double(mantissa) / powersOfTen[fractionDigits]
+        let value = Double(mantissa) / powerOfTen(fractionDigits)
         return negative ? -value : value
     }
 

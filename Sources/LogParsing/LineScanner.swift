@@ -109,6 +109,11 @@ public final class LineScanner {
     let starts: UnsafeMutablePointer<Int>
     let ends: UnsafeMutablePointer<Int>
     let groupSlots: Int
+    /// Per step, a literal of 1...8 bytes as one word (first byte lowest) and the mask of its
+    /// bytes; mask 0 for other steps. Compared with one load instead of a loop whose exit
+    /// branch is mispredicted on literals of a few bytes (` - `, `" "`).
+    let literalWords: UnsafeMutablePointer<UInt64>
+    let literalMasks: UnsafeMutablePointer<UInt64>
 
     public init(_ layout: LineLayout) {
         stepCount = layout.elements.count
@@ -134,6 +139,17 @@ public final class LineScanner {
         ends.initialize(repeating: 0, count: groupSlots)
         codes = .allocate(capacity: max(1, fragments.count))
         codes.initialize(from: fragments, count: fragments.count)
+        literalWords = .allocate(capacity: max(1, stepCount))
+        literalWords.initialize(repeating: 0, count: max(1, stepCount))
+        literalMasks = .allocate(capacity: max(1, stepCount))
+        literalMasks.initialize(repeating: 0, count: max(1, stepCount))
+        for (i, element) in layout.elements.enumerated() {
+            guard case .literal(let literal) = element, !literal.isEmpty, literal.count <= 8 else { continue }
+            var word: UInt64 = 0
+            for (j, byte) in literal.enumerated() { word |= UInt64(byte) << (8 * UInt64(j)) }
+            literalWords[i] = word
+            literalMasks[i] = literal.count == 8 ? ~0 : (1 << (8 * UInt64(literal.count))) - 1
+        }
     }
 
     deinit {
@@ -142,6 +158,8 @@ public final class LineScanner {
         starts.deallocate()
         ends.deallocate()
         codes.deallocate()
+        literalWords.deallocate()
+        literalMasks.deallocate()
     }
 
     /// Capture ranges of the last scanned line by group number (index 0 unused), as PCRE2's
@@ -180,8 +198,14 @@ public final class LineScanner {
             if step.kind == 0 {
                 let n = Int(step.b)
                 guard end - i >= n else { return false }
-                let literal = literals + Int(step.a)
-                for j in 0..<n where b[i &+ j] != literal[j] { return false }
+                let mask = literalMasks[k]
+                if mask != 0 && end - i >= 8 {
+                    let word = ByteWords.load(UnsafeRawPointer(base), i)
+                    if (word ^ literalWords[k]) & mask != 0 { return false }
+                } else {
+                    let literal = literals + Int(step.a)
+                    for j in 0..<n where b[i &+ j] != literal[j] { return false }
+                }
                 i &+= n
             } else {
                 guard let next = LineScanner.extent(of: codes[Int(step.kind) &- 1], b, from: i, end: end) else { return false }
@@ -228,7 +252,9 @@ public final class LineScanner {
     }
 
     /// Where the first path of PCRE2's search leaves `fragment` started at `i`, or nil when that
-    /// path fails inside the fragment.
+    /// path fails inside the fragment. Inlined into `scan`'s loop: one call per field cost more
+    /// than most fields' own work.
+    @inline(__always)
     static func extent(of fragment: LineLayout.Fragment, _ b: UnsafeBufferPointer<UInt8>, from i: Int, end: Int) -> Int? {
         switch fragment {
         case .quoted:
@@ -307,22 +333,27 @@ public final class LineScanner {
             guard j < end, isDigit(b[j]) else { return nil }
             j += 1
             if j < end, isDigit(b[j]) { j += 1 }
-            guard end - j >= 24, b[j] == UInt8(ascii: "/"), isLetter(b[j + 1]), isLetter(b[j + 2]), isLetter(b[j + 3]),
-                  b[j + 4] == UInt8(ascii: "/"), isDigit(b[j + 5]), isDigit(b[j + 6]), isDigit(b[j + 7]), isDigit(b[j + 8]),
-                  b[j + 9] == UInt8(ascii: ":"), isDigit(b[j + 10]), isDigit(b[j + 11]),
-                  b[j + 12] == UInt8(ascii: ":"), isDigit(b[j + 13]), isDigit(b[j + 14]),
-                  b[j + 15] == UInt8(ascii: ":"), isDigit(b[j + 16]), isDigit(b[j + 17]),
-                  b[j + 18] == 0x20, b[j + 19] == UInt8(ascii: "+") || b[j + 19] == UInt8(ascii: "-"),
-                  isDigit(b[j + 20]), isDigit(b[j + 21]), isDigit(b[j + 22]), isDigit(b[j + 23]) else { return nil }
-            return j + 24
+            guard end - j >= 24, let base = b.baseAddress else { return nil }
+            // Fixed offsets from a pointer: no overflow check per byte (24 bytes are there).
+            let p = base + j
+            guard p[0] == UInt8(ascii: "/"), isLetter(p[1]), isLetter(p[2]), isLetter(p[3]),
+                  p[4] == UInt8(ascii: "/"), isDigit(p[5]), isDigit(p[6]), isDigit(p[7]), isDigit(p[8]),
+                  p[9] == UInt8(ascii: ":"), isDigit(p[10]), isDigit(p[11]),
+                  p[12] == UInt8(ascii: ":"), isDigit(p[13]), isDigit(p[14]),
+                  p[15] == UInt8(ascii: ":"), isDigit(p[16]), isDigit(p[17]),
+                  p[18] == 0x20, p[19] == UInt8(ascii: "+") || p[19] == UInt8(ascii: "-"),
+                  isDigit(p[20]), isDigit(p[21]), isDigit(p[22]), isDigit(p[23]) else { return nil }
+            return j &+ 24
         case .timeISO8601:
             // yyyy-mm-ddThh:mm:ss, then an optional fraction and an optional zone.
-            guard end - i >= 19, isDigit(b[i]), isDigit(b[i + 1]), isDigit(b[i + 2]), isDigit(b[i + 3]),
-                  b[i + 4] == UInt8(ascii: "-"), isDigit(b[i + 5]), isDigit(b[i + 6]),
-                  b[i + 7] == UInt8(ascii: "-"), isDigit(b[i + 8]), isDigit(b[i + 9]),
-                  b[i + 10] == UInt8(ascii: "T"), isDigit(b[i + 11]), isDigit(b[i + 12]),
-                  b[i + 13] == UInt8(ascii: ":"), isDigit(b[i + 14]), isDigit(b[i + 15]),
-                  b[i + 16] == UInt8(ascii: ":"), isDigit(b[i + 17]), isDigit(b[i + 18]) else { return nil }
+            guard end - i >= 19, let base = b.baseAddress else { return nil }
+            let p = base + i
+            guard isDigit(p[0]), isDigit(p[1]), isDigit(p[2]), isDigit(p[3]),
+                  p[4] == UInt8(ascii: "-"), isDigit(p[5]), isDigit(p[6]),
+                  p[7] == UInt8(ascii: "-"), isDigit(p[8]), isDigit(p[9]),
+                  p[10] == UInt8(ascii: "T"), isDigit(p[11]), isDigit(p[12]),
+                  p[13] == UInt8(ascii: ":"), isDigit(p[14]), isDigit(p[15]),
+                  p[16] == UInt8(ascii: ":"), isDigit(p[17]), isDigit(p[18]) else { return nil }
             var j = i + 19
             if j < end, b[j] == UInt8(ascii: ".") {
                 let f = digits(b, j + 1, end)
