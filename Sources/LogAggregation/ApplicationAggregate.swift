@@ -61,7 +61,9 @@ public struct ApplicationAggregate: Sendable {
     /// value up to its path); Apache httpd error log: events per client.
     public internal(set) var clients = KeyedTable<Counter>(capacity: 1_000)
     public internal(set) var upstreams = KeyedTable<Counter>(capacity: 1_000)
-    /// Formats seen (names), for the report header.
+    /// Formats seen (names), for the report header, sorted: workers' aggregates merge in the
+    /// order they finish, so an order of first sight differed between runs (and between a
+    /// report and the merge of its saves).
     public internal(set) var formats: [String] = []
 
     public init(bucketSeconds: Int64, maxBuckets: Int = ApplicationAggregate.defaultMaxBuckets,
@@ -74,7 +76,8 @@ public struct ApplicationAggregate: Sendable {
     public var errorRate: Double { total.errorRate }
 
     mutating func noteFormat(_ name: String) {
-        if !formats.contains(name) { formats.append(name) }
+        guard !formats.contains(name) else { return }
+        formats.insert(name, at: formats.firstIndex { $0 > name } ?? formats.endIndex)
     }
 
     /// Adds one event. `r`'s ranges point into `event` (its first line starts at offset 0);

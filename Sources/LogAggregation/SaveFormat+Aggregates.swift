@@ -561,7 +561,7 @@ extension ApplicationAggregate: SaveCodable {
         clients = try KeyedTable(decoding: &d)
         upstreams = try KeyedTable(decoding: &d)
         let n = try d.count()
-        for _ in 0..<n { formats.append(try d.string()) }
+        for _ in 0..<n { noteFormat(try d.string()) }
     }
 }
 
