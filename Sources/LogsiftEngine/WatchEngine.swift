@@ -2,6 +2,7 @@ import LogAggregation
 import LogInput
 import LogParsing
 import LogQuery
+import LogRules
 import PCRE2
 
 /// A hook fed by `WatchEngine`: the rule evaluator (and anything else that follows the live
@@ -48,6 +49,9 @@ public final class WatchEngine {
     /// `paneFeed`, which adds them to their pane).
     var other: (any QueryEventDecoder)?
     let paneFeed = EventPaneFeed()
+    /// The rules of `watch --rules`: the JSON-lines/logfmt keys they name are bound when an
+    /// application input's format is chosen (else those fields would be absent).
+    public var rules: [AlertRule] = []
     /// The field a PostgreSQL or application pane's `durations` come from (nil: none).
     public var durationField: String? { paneFeed.durationField }
     public private(set) var formatName: String?
@@ -161,7 +165,9 @@ public final class WatchEngine {
             let other = decoded
             self.other = other
             formatName = format.name
-            if let app = other as? ApplicationEventDecoder { EventPaneFeed.bindDurationKey(app, sample: sample) }
+            if let app = other as? ApplicationEventDecoder {
+                EventPaneFeed.bindKeys(app, sample: sample, rules: rules, input: format.family.rawValue)
+            }
             paneFeed.bind(schema: other.schema)
             for observer in observers { observer.bind(source: format.family.rawValue, schema: other.schema) }
             let lines = sample

@@ -1,6 +1,7 @@
 import LogAggregation
 import LogParsing
 import LogQuery
+import LogRules
 
 /// What a `watch` pane takes from a PostgreSQL or application event, through slots resolved
 /// once when the format is chosen (`bind`), never by name per line.
@@ -41,14 +42,18 @@ final class EventPaneFeed {
     init() { buffer = .allocate(byteCount: SQLFingerprint.maxLength, alignment: 8) }
     deinit { buffer.deallocate() }
 
-    /// Binds the keys of an application decoder with keys (JSON lines, logfmt) that hold a
-    /// duration, from what its first lines (`sample`) show; before `bind(schema:)`.
-    static func bindDurationKey(_ app: ApplicationEventDecoder, sample: [[UInt8]]) {
+    /// Binds the keys of an application decoder with keys (JSON lines, logfmt) that its first
+    /// lines (`sample`) show: the first that holds a duration, and those `rules` name (as
+    /// `rules test` binds them); before `bind(schema:)`.
+    static func bindKeys(_ app: ApplicationEventDecoder, sample: [[UInt8]], rules: [AlertRule], input: String) {
         guard app.hasKeys else { return }
         let found = app.discoverKeys(sample, examples: 0)
-        guard let name = applicationDurationKeys.first(where: { found[$0] != nil }),
-              let unit = ApplicationEventDecoder.unit(ofKey: name) else { return }
-        app.bind(keys: [name: .number(unit)])
+        var keys = RuleReplay.keys(of: rules, input: input, sniffed: found)
+        if let name = applicationDurationKeys.first(where: { found[$0] != nil }),
+           let unit = ApplicationEventDecoder.unit(ofKey: name) {
+            keys[name] = .number(unit)
+        }
+        app.bind(keys: keys)
     }
 
     /// Resolves every slot from the decoder's schema.

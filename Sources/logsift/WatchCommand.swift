@@ -223,8 +223,10 @@ struct WatchCommand: ParsableCommand {
             }
         }
         var ruleObserver: RuleObserver?
+        var loadedRules: [AlertRule] = []
         if !rules.isEmpty {
             let loaded = try RulesCommand.load(rules)
+            loadedRules = loaded
             let observer = RuleObserver(rules: loaded) { transitions in
                 sink.alerts(transitions)
                 forwarder?.forward(transitions)
@@ -256,6 +258,7 @@ struct WatchCommand: ParsableCommand {
             metrics = observer
         }
         let engine = WatchEngine(format: format, zone: try TimeZoneOption.parse(tz), windows: windows, observers: observers)
+        engine.rules = loadedRules
         sink.engine = engine
         metrics?.engine = engine
         metrics?.feeds = feeds

@@ -45,7 +45,7 @@ enum Harness {
         process.arguments = arguments
         let out = Pipe()
         let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("logsift-stderr-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errURL) }
         let errHandle = try FileHandle(forWritingTo: errURL)
         process.standardOutput = out
