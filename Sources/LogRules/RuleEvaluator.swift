@@ -127,7 +127,7 @@ public final class RuleEvaluator {
     }
 
     /// Evaluates `runtime` at each of its boundaries `<= time`.
-    func advance(_ runtime: RuleRuntime, to time: Int64) {
+    @usableFromInline func advance(_ runtime: RuleRuntime, to time: Int64) {
         let step = runtime.step
         guard let next = runtime.nextBoundary else {
             // The rule's clock starts at the first event or evaluation it sees.
@@ -201,18 +201,18 @@ public final class RuleEvaluator {
 public final class RuleFeed {
     /// A class, so that walking the entries per event retains one reference, not each of a
     /// struct's references.
-    final class Entry {
+    @usableFromInline final class Entry {
         /// Unretained: the evaluator, which the feed holds, holds every runtime.
-        unowned(unsafe) let runtime: RuleRuntime
+        @usableFromInline unowned(unsafe) let runtime: RuleRuntime
         let plan: RulePlan
-        let filter: FilterEvaluator?
+        @usableFromInline let filter: FilterEvaluator?
         /// The plan's measure without its payload, and the slot it reads: what each event
         /// needs, read without copying the plan.
-        let kind: RuleRuntime.Kind
-        let slot: Int
-        let keySlots: [Int]
+        @usableFromInline let kind: RuleRuntime.Kind
+        @usableFromInline let slot: Int
+        @usableFromInline let keySlots: [Int]
         /// `by` fields (keySlots not empty), read per event without touching the array.
-        let grouped: Bool
+        @usableFromInline let grouped: Bool
         init(runtime: RuleRuntime, plan: RulePlan) {
             self.runtime = runtime
             self.plan = plan
@@ -234,9 +234,9 @@ public final class RuleFeed {
     }
 
     /// Strong (the evaluator holds no feed): reading it per event costs no unowned check.
-    let evaluator: RuleEvaluator
-    let entries: [Entry]
-    var key: [UInt8] = []
+    @usableFromInline let evaluator: RuleEvaluator
+    @usableFromInline let entries: [Entry]
+    @usableFromInline var key: [UInt8] = []
 
     init(evaluator: RuleEvaluator, entries: [Entry]) {
         self.evaluator = evaluator
@@ -252,7 +252,7 @@ public final class RuleFeed {
 
     /// Adds one event at `time` (epoch seconds): first evaluates each rule at the steps that
     /// `time` has passed (their transitions wait in `evaluator.drain()`), then counts the event.
-    public func add<E: FieldValues>(_ event: E, time: Int64) {
+    @inlinable public func add<E: FieldValues>(_ event: E, time: Int64) {
         for entry in entries {
             let runtime = entry.runtime
             evaluator.advance(runtime, to: time)
@@ -286,22 +286,24 @@ public final class RuleFeed {
 }
 
 /// One step-wide part of a window.
-struct WindowSlice {
-    var start = Int64.min
-    var events: UInt64 = 0
-    var hits: UInt64 = 0
-    var sum: Double = 0
-    var seen: UInt64 = 0
-    var minimum = Double.infinity
-    var maximum = -Double.infinity
-    var sketch: LatencySketch?
-    var distinct: DistinctCounter?
+@usableFromInline struct WindowSlice {
+    @usableFromInline var start = Int64.min
+    @usableFromInline var events: UInt64 = 0
+    @usableFromInline var hits: UInt64 = 0
+    @usableFromInline var sum: Double = 0
+    @usableFromInline var seen: UInt64 = 0
+    @usableFromInline var minimum = Double.infinity
+    @usableFromInline var maximum = -Double.infinity
+    @usableFromInline var sketch: LatencySketch?
+    @usableFromInline var distinct: DistinctCounter?
+
+    @usableFromInline init(start: Int64 = .min) { self.start = start }
 }
 
 /// One alert: its labels, state and window.
-final class AlertGroup {
+@usableFromInline final class AlertGroup {
     let labels: [RuleLabel]
-    var slices: [WindowSlice]
+    @usableFromInline var slices: [WindowSlice]
     var state = AlertState.inactive
     var activeAt: Int64 = 0
     var keepFiringSince: Int64?
@@ -309,11 +311,11 @@ final class AlertGroup {
     /// For percentiles: the sum of the sketches of the slices in the window, kept by adding
     /// each value and subtracting a slice's sketch when it leaves (a merge of 60 sketches per
     /// step made replays of days slow).
-    var windowSketch: LatencySketch?
+    @usableFromInline var windowSketch: LatencySketch?
 
     /// Adds a value to slice `i` and to the window's sketch, in place (`sketch?.add` mutates
     /// the stored sketch; a test for nil first copied it, retaining its arrays, per event).
-    func add(_ sample: LatencySketch.Sample, slice i: Int) {
+    @usableFromInline func add(_ sample: LatencySketch.Sample, slice i: Int) {
         if slices[i].sketch?.add(sample) == nil {
             var sketch = LatencySketch()
             sketch.add(sample)
@@ -333,28 +335,28 @@ final class AlertGroup {
 }
 
 /// A rule's runtime: its clock and groups.
-final class RuleRuntime {
+@usableFromInline final class RuleRuntime {
     let rule: AlertRule
     let index: Int
-    let step: Int64
-    let sliceCount: Int
+    @usableFromInline let step: Int64
+    @usableFromInline let sliceCount: Int
     /// `rule.window`, read per event without copying the rule.
-    let window: Int64
-    var groups: [[UInt8]: AlertGroup] = [:]
+    @usableFromInline let window: Int64
+    @usableFromInline var groups: [[UInt8]: AlertGroup] = [:]
     /// The one group of a rule without `by`, reached without a lookup per event.
-    var sole: AlertGroup?
+    @usableFromInline var sole: AlertGroup?
     /// Groups this rule may hold. A slice costs about 100 bytes, a percentile's sketch a few
     /// pages of 512 bytes more, a distinct count past 64 values 4 KiB: 60 slices of 1,000
     /// groups are 6 MB for counts, but ~100 MB for percentiles and 240 MB for distinct counts,
     /// so those keep a fifth and a tenth of the groups (about 20 MB each at most).
-    let groupLimit: Int
-    var nextBoundary: Int64?
+    @usableFromInline let groupLimit: Int
+    @usableFromInline var nextBoundary: Int64?
     var start: Int64 = 0
     /// The newest event time seen (for `absent`).
-    var lastEvent: Int64?
-    var quietEvaluations: Int64 = 0
-    var overflowEvents: UInt64 = 0
-    var lateEvents: UInt64 = 0
+    @usableFromInline var lastEvent: Int64?
+    @usableFromInline var quietEvaluations: Int64 = 0
+    @usableFromInline var overflowEvents: UInt64 = 0
+    @usableFromInline var lateEvents: UInt64 = 0
 
     /// Slices per window: 60 (a 5m window moves in 5 s steps), fewer when the window has fewer
     /// whole seconds or no divisor near window/60.
@@ -376,9 +378,9 @@ final class RuleRuntime {
         sliceCount = Int(window / step)
     }
 
-    static func floor(_ t: Int64, _ step: Int64) -> Int64 { t - ((t % step) + step) % step }
+    @usableFromInline static func floor(_ t: Int64, _ step: Int64) -> Int64 { t - ((t % step) + step) % step }
 
-    func group(key: [UInt8], values: [String]) -> AlertGroup {
+    @usableFromInline func group(key: [UInt8], values: [String]) -> AlertGroup {
         var labels = [RuleLabel(name: "alertname", value: rule.name)]
         for (f, v) in zip(rule.groupBy, values) { labels.append(RuleLabel(name: f.name, value: v)) }
         for label in rule.labels {
@@ -393,9 +395,9 @@ final class RuleRuntime {
     }
 
     /// What an event adds to a slice, by the rule's measure.
-    enum Kind { case count, hits, sum, extremes, percentile, distinct }
+    @usableFromInline enum Kind { case count, hits, sum, extremes, percentile, distinct }
 
-    func add<E: FieldValues>(_ event: E, time: Int64, entry: RuleFeed.Entry, to group: AlertGroup) {
+    @inlinable func add<E: FieldValues>(_ event: E, time: Int64, entry: RuleFeed.Entry, to group: AlertGroup) {
         lastEvent = max(lastEvent ?? time, time)
         // Data again: the next stretch is stepped, not jumped over.
         quietEvaluations = 0

@@ -209,11 +209,11 @@ final class AccessEventDecoder {
 }
 
 /// One decoded access line, as a query reads it.
-struct AccessEvent: FieldValues {
+public struct AccessEvent: FieldValues {
     let decoder: AccessEventDecoder
     let line: UnsafeRawBufferPointer
 
-    func withText<R>(_ slot: Int, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
+    public func withText<R>(_ slot: Int, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
         guard let r = decoder.range(slot, line) else { return body(nil) }
         let bytes = UnsafeRawBufferPointer(rebasing: line[r])
         // nginx writes `-` for a value it does not have.
@@ -221,7 +221,7 @@ struct AccessEvent: FieldValues {
         return body(bytes)
     }
 
-    func number(_ slot: Int) -> Double? {
+    public func number(_ slot: Int) -> Double? {
         guard slot >= 0, slot < decoder.slotCount else { return nil }
         let current = decoder.state.pointee.line
         if decoder.numberStamps[slot] == current { return decoder.numbers[slot] }
@@ -241,5 +241,5 @@ struct AccessEvent: FieldValues {
         return value
     }
 
-    func level(_ slot: Int) -> ApplicationLevel? { nil }
+    public func level(_ slot: Int) -> ApplicationLevel? { nil }
 }

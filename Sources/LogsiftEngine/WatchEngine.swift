@@ -16,7 +16,14 @@ import PCRE2
 public protocol WatchObserver: AnyObject {
     func bind(source: String, schema: FieldSchema)
     func event<Event: FieldValues>(_ event: Event, time: Int64)
+    /// An access event, as its concrete type: an observer that implements this gets code
+    /// specialized for it (the generic `event` is called through the protocol unspecialized).
+    func accessEvent(_ event: AccessEvent, time: Int64)
     func windowClosed(_ window: WindowSummary)
+}
+
+extension WatchObserver {
+    public func accessEvent(_ event: AccessEvent, time: Int64) { self.event(event, time: time) }
 }
 
 /// The live pipeline of `watch` (access logs; PostgreSQL and application logs through
@@ -107,7 +114,7 @@ public final class WatchEngine {
         // An event without a time of its own happens at the newest time seen (or now).
         let time = decodedTime ?? windows.newest ?? nowMilliseconds / 1000
         let event = AccessEvent(decoder: decoder, line: line)
-        for observer in observers { observer.event(event, time: time) }
+        for observer in observers { observer.accessEvent(event, time: time) }
         guard let i = windows.pane(for: time, nowMilliseconds: nowMilliseconds, emit: emit) else {
             late += 1
             if let j = windows.currentPane(nowMilliseconds: nowMilliseconds) { windows[j].late += 1 }

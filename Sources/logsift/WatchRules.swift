@@ -51,6 +51,14 @@ final class RuleObserver: WatchObserver {
         if !transitions.isEmpty { deliver(transitions) }
     }
 
+    /// The same, specialized for access events (`RuleFeed.add` is inlinable).
+    func accessEvent(_ event: AccessEvent, time: Int64) {
+        guard let feed else { return }
+        feed.add(event, time: time)
+        let transitions = evaluator.drain()
+        if !transitions.isEmpty { deliver(transitions) }
+    }
+
     func windowClosed(_ window: WindowSummary) {
         let transitions = evaluator.evaluate(at: window.end).filter { accepted.contains($0.ruleIndex) }
         if !transitions.isEmpty { deliver(transitions) }
