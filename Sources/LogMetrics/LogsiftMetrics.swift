@@ -11,6 +11,8 @@ public enum LogsiftMetrics {
     public static let requestsHelp = "Access-log requests per source and status class."
     public static let requestDuration = "logsift_request_duration_seconds"
     public static let requestDurationHelp = "Request time of access-log lines over the last window, seconds."
+    public static let eventDuration = "logsift_event_duration_seconds"
+    public static let eventDurationHelp = "Durations of PostgreSQL statements (duration: N ms) or of an application log's duration key, over the last window, seconds."
     public static let lastEventTime = "logsift_last_event_timestamp_seconds"
     public static let lastEventTimeHelp = "Event time of the newest event per source, Unix seconds."
     public static let alerts = "logsift_alerts"

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import LogAggregation
 import LogHTTP
 import LogInput
 import LogMetrics
@@ -103,7 +104,18 @@ final class MetricsObserver: WatchObserver {
             families.append(.gauge(LogsiftMetrics.lastEventTime, help: LogsiftMetrics.lastEventTimeHelp,
                                    [.init(labels: [source], value: Double(newest))]))
         }
-        if let window {
+        if let window, countsLevels {
+            // The pane keeps milliseconds (the report's unit for statements); Prometheus, seconds.
+            let sketch = window.totals.durations
+            if sketch.count > 0 {
+                let quantiles = LogsiftMetrics.durationQuantiles.compactMap { q in
+                    sketch.quantile(q).map { MetricFamily.Quantile(q, DecimalRounding.shortest($0 / 1000, within: 1e-9)) }
+                }
+                families.append(.summary(LogsiftMetrics.eventDuration, help: LogsiftMetrics.eventDurationHelp, [
+                    .init(labels: [source], quantiles: quantiles, sum: sketch.sum / 1000, count: sketch.count),
+                ]))
+            }
+        } else if let window {
             let sketch = window.totals.latency
             let quantiles = LogsiftMetrics.durationQuantiles.compactMap { q in sketch.quantile(q).map { MetricFamily.Quantile(q, $0) } }
             families.append(.summary(LogsiftMetrics.requestDuration, help: LogsiftMetrics.requestDurationHelp, [

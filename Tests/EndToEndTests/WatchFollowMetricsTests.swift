@@ -331,6 +331,35 @@ import Testing
                                  name: "app.log")
     }
 
+    /// `logsift_event_duration_seconds`: the statement durations of the last closed window of a
+    /// PostgreSQL log, in seconds. 100 statements in minute 10:00 take 1, 2, …, 100 ms; the
+    /// sketch's quantile q is the value of rank ⌊q · 99⌋ (0-based), within 1%; sum and count exact.
+    @Test(.timeLimit(.minutes(3)))
+    func postgresStatementDurations() async throws {
+        let dir = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = dir.appendingPathComponent("postgresql.log").path
+        var text = ""
+        for i in 0..<100 {
+            text += String(format: "2026-11-24 10:00:%02d.000 UTC [%d] app@shop LOG:  duration: %d.000 ms  statement: SELECT %d\n",
+                           i * 60 / 100, 3000 + i, i + 1, i)
+        }
+        // Two later entries: the first completes (the last one stays open), closing minute 10:00.
+        text += "2026-11-24 10:02:00.000 UTC [9] app@shop LOG:  later\n2026-11-24 10:03:00.000 UTC [9] app@shop LOG:  last\n"
+        try text.write(toFile: log, atomically: true, encoding: .utf8)
+        let watch = try Watch(["--follow", log, "--from-start"], dir: dir)
+        defer { watch.stop() }
+        let m = await watch.until { $0.value("logsift_event_duration_seconds_count", ["source": log]) != nil }
+        try #require(m != nil, "no /metrics: \(watch.said)")
+        #expect(m?.value("logsift_event_duration_seconds_count", ["source": log]) == 100, "\(watch.body)")
+        #expect(m?.value("logsift_event_duration_seconds_sum", ["source": log]) == 5.05)
+        #expect(m?.types["logsift_event_duration_seconds"] == "summary")
+        for (q, truth) in [("0.5", 0.050), ("0.9", 0.090), ("0.95", 0.095), ("0.99", 0.099)] {
+            let v = try #require(m?.value("logsift_event_duration_seconds", ["source": log, "quantile": q]), "quantile \(q): \(watch.body)")
+            #expect(abs(v - truth) <= 0.01 * truth, "quantile \(q): \(v), truth \(truth)")
+        }
+    }
+
     /// promtool, Prometheus' own checker, accepts the whole exposition of a following watch
     /// (events per level, bytes, rotations, lag, lines).
     @Test(.enabled(if: ExternalServices.runnable("promtool"),
