@@ -295,15 +295,7 @@ def latency(binary: Path, args, tmp: Path) -> list[str]:
         writer.close()
         wait_caught_up(p, writer.bytes)
         err = stop_watch(p, reader)
-    t = {"requests": 0, "late": 0}
-    for _, line in reader.snapshot():
-        try:
-            o = json.loads(line)
-        except ValueError:
-            continue
-        if "requests" in o:
-            t["requests"] += o["requests"]
-            t["late"] += o.get("late", 0)
+    t = watch_totals_from(reader.snapshot())
     got = [r for r in results if r is not None]
     print(f"\n(b) alert latency at {args.rate:,} lines/s asked, {achieved:,.0f} lines/s written "
           f"(burst of {args.burst} 5xx lines; rule count(status >= 500) > {args.burst - 1} over 10s)")

@@ -45,19 +45,7 @@ extension KeyedTable where Value == Counter {
                 let c = n == 0 ? 0 : memcmp(a.baseAddress! + kx.start, a.baseAddress! + ky.start, n)
                 return c != 0 ? c < 0 : kx.length < ky.length
             }
-            var best: [Int] = []
-            best.reserveCapacity(Swift.min(k, values.count) + 1)
-            for i in values.indices {
-                if best.count == k, !precedes(i, best[k - 1]) { continue }
-                var lo = 0, hi = best.count
-                while lo < hi {
-                    let mid = (lo + hi) / 2
-                    if precedes(best[mid], i) { lo = mid + 1 } else { hi = mid }
-                }
-                best.insert(i, at: lo)
-                if best.count > k { best.removeLast() }
-            }
-            return best.map { i in
+            return Ranking.best(k, of: values.indices, by: precedes).map { i in
                 let ref = keys[i]
                 let bytes = UnsafeRawBufferPointer(rebasing: a[ref.start..<(ref.start + ref.length)])
                 return (String(decoding: bytes, as: UTF8.self), values[i].count)

@@ -77,19 +77,7 @@ public struct QueryCallTable: Sendable {
                 table.withKey(at: y) { ky in kx.lexicographicallyPrecedes(ky) }
             }
         }
-        var best: [Int] = []
-        best.reserveCapacity(Swift.min(k, values.count) + 1)
-        for i in values.indices where including(values[i]) {
-            if best.count == k, !precedes(i, best[k - 1]) { continue }
-            var lo = 0, hi = best.count
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if precedes(best[mid], i) { lo = mid + 1 } else { hi = mid }
-            }
-            best.insert(i, at: lo)
-            if best.count > k { best.removeLast() }
-        }
-        return best.map { i in
+        return Ranking.best(k, of: values.indices.filter { including(values[$0]) }, by: precedes).map { i in
             Entry(query: table.key(at: i), calls: values[i].calls, timed: values[i].timed,
                   totalMilliseconds: values[i].totalMilliseconds)
         }

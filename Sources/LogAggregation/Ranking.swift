@@ -38,4 +38,25 @@ public enum Ranking {
         let spread = z * sqrt(p * (1 - p) / nd + z * z / (4 * nd * nd))
         return Swift.max(0, (centre - spread) / (1 + z * z / nd))
     }
+
+    /// The `k` first of `candidates` in the order `precedes` defines, in that order: each
+    /// candidate goes by binary search into a list kept at `k`, so a table of a million keys
+    /// costs a million comparisons with the k-th best, not a sort of them all.
+    public static func best<S: Sequence>(_ k: Int, of candidates: S,
+                                         by precedes: (S.Element, S.Element) -> Bool) -> [S.Element] {
+        guard k > 0 else { return [] }
+        var best: [S.Element] = []
+        best.reserveCapacity(k + 1)
+        for c in candidates {
+            if best.count == k, !precedes(c, best[k - 1]) { continue }
+            var lo = 0, hi = best.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if precedes(best[mid], c) { lo = mid + 1 } else { hi = mid }
+            }
+            best.insert(c, at: lo)
+            if best.count > k { best.removeLast() }
+        }
+        return best
+    }
 }

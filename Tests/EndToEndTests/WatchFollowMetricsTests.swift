@@ -188,7 +188,8 @@ import Testing
                 var scrapes: [ExpositionParser] = []
                 let end = Date().addingTimeInterval(120)
                 while Date() < end {
-                    if let body = Self.blockingGet(url), let m = try? ExpositionParser(body),
+                    if let answer = ExternalServices.blockingGet(url, timeout: 2), answer.status == 200,
+                       let m = try? ExpositionParser(String(decoding: answer.body, as: UTF8.self)),
                        let read = m.value("logsift_bytes_read_total", ["source": log]) {
                         scrapes.append(m)
                         if read == size { break }
@@ -211,27 +212,6 @@ import Testing
         #expect(lags.contains { $0 > 0 }, "no scrape saw the reader behind: \(lags.prefix(20))")
         #expect(lags.last == 0)
         #expect(scrapes.last?.value("logsift_lines_total", ["source": log, "result": "parsed"]) == Double(n))
-    }
-
-    /// A GET of `url` on this thread (URLSession's callback signals it): the body of a 200.
-    static func blockingGet(_ url: String) -> String? {
-        final class Box: @unchecked Sendable {
-            let lock = NSLock()
-            var body: String?
-        }
-        var request = URLRequest(url: URL(string: url)!)
-        request.timeoutInterval = 2
-        let box = Box()
-        let done = DispatchSemaphore(value: 0)
-        URLSession.shared.dataTask(with: request) { data, response, _ in
-            if (response as? HTTPURLResponse)?.statusCode == 200, let data {
-                box.lock.lock(); box.body = String(decoding: data, as: UTF8.self); box.lock.unlock()
-            }
-            done.signal()
-        }.resume()
-        guard done.wait(timeout: .now() + 7) == .success else { return nil }
-        box.lock.lock(); defer { box.lock.unlock() }
-        return box.body
     }
 
     /// A deterministic pseudo-random sequence (SplitMix64), so the severities are mixed.

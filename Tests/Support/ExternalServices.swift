@@ -89,7 +89,7 @@ public enum ExternalServices {
                 let end = Date().addingTimeInterval(timeout)
                 var ready = false
                 repeat {
-                    if blockingStatus(url, timeout: 1) == 200 { ready = true; break }
+                    if blockingGet(url, timeout: 1)?.status == 200 { ready = true; break }
                     usleep(100_000)
                 } while Date() < end
                 continuation.resume(returning: ready)
@@ -110,29 +110,30 @@ public enum ExternalServices {
         }
     }
 
-    /// The status of a GET of `url`, waiting on this thread; nil when it failed.
-    static func blockingStatus(_ url: String, timeout: TimeInterval) -> Int? {
+    /// A GET of `url` waiting on this thread (for threads of their own, not Swift concurrency's
+    /// pool): status and body, nil when it failed.
+    public static func blockingGet(_ url: String, timeout: TimeInterval) -> (status: Int, body: Data)? {
         var request = URLRequest(url: URL(string: url)!)
         request.timeoutInterval = timeout
         let done = DispatchSemaphore(value: 0)
-        let status = StatusBox()
-        URLSession.shared.dataTask(with: request) { _, response, _ in
-            status.set((response as? HTTPURLResponse)?.statusCode)
+        let answer = AnswerBox()
+        URLSession.shared.dataTask(with: request) { data, response, _ in
+            if let status = (response as? HTTPURLResponse)?.statusCode { answer.set((status, data ?? Data())) }
             done.signal()
         }.resume()
         // URLSession's own timeout ends the task; the extra seconds only guard against a task
         // that never calls back.
         guard done.wait(timeout: .now() + timeout + 5) == .success else { return nil }
-        return status.value
+        return answer.value
     }
 }
 
-/// A value set by URLSession's callback thread and read after it signalled.
-private final class StatusBox: @unchecked Sendable {
+/// An answer set by URLSession's callback thread and read after it signalled.
+private final class AnswerBox: @unchecked Sendable {
     private let lock = NSLock()
-    private var stored: Int?
-    func set(_ value: Int?) { lock.lock(); stored = value; lock.unlock() }
-    var value: Int? { lock.lock(); defer { lock.unlock() }; return stored }
+    private var stored: (status: Int, body: Data)?
+    func set(_ value: (status: Int, body: Data)) { lock.lock(); stored = value; lock.unlock() }
+    var value: (status: Int, body: Data)? { lock.lock(); defer { lock.unlock() }; return stored }
 }
 
 /// A program started by a test; `stop()` ends it (SIGTERM, then SIGKILL) and removes its folder.
